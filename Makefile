@@ -1,0 +1,96 @@
+# resflow - residual CNNs to streaming FPGA pipelines.
+#
+#   make demo                 install what is missing, stream a photograph through
+#                             the default kernel, check it bit-exact, print the report
+#   make test                 the whole test suite (ends with "N passed, N failed")
+#   make sim KERNEL=kernels/X.yaml    build build/X/stream (Verilator model + host)
+#   make deps                 install Debian packages and the demo photo (idempotent)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -pedantic
+KERNEL  ?= kernels/resnet_block.yaml
+K       ?= $(basename $(notdir $(KERNEL)))
+GEN_FLAGS ?=
+ROOT    := $(abspath .)
+BUILD   := build
+
+GEN_SRC := $(wildcard gen/*.c)
+GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
+HOST_SRC := $(filter-out host/stream.c,$(wildcard host/*.c)) host/stream.c gen/quant.c
+
+DEB_PKGS := build-essential pkg-config yosys nextpnr-ice40 fpga-icestorm verilator \
+            libfyaml-dev libstb-dev libcmocka-dev
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PHOTO   := $(BUILD)/photos/astronaut.png
+
+.PHONY: all deps demo sim test lint clean
+
+all: $(BUILD)/resflow
+
+# ---- dependencies: Debian packages, and scikit-image's sample photographs ----
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	else echo "deps: Debian packages present"; fi
+	@if [ ! -f $(PHOTO) ]; then \
+	  echo "deps: extracting the sample photographs from Debian's python3-skimage"; \
+	  mkdir -p $(BUILD)/deps $(BUILD)/photos && cd $(BUILD)/deps && rm -rf x *.deb && \
+	  { apt-get download python3-skimage >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && apt-get download python3-skimage >/dev/null; }; } && \
+	  dpkg-deb -x python3-skimage_*.deb x && \
+	  cp x/usr/lib/python3/dist-packages/skimage/data/astronaut.png \
+	     x/usr/lib/python3/dist-packages/skimage/data/coffee.png \
+	     x/usr/lib/python3/dist-packages/skimage/data/chelsea.png $(ROOT)/$(BUILD)/photos/ && \
+	  rm -rf x *.deb; \
+	else echo "deps: sample photographs present"; fi
+
+# ---- the generator ----
+$(BUILD)/obj/gen/%.o: gen/%.c $(wildcard gen/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DRESFLOW_TEMPLATE_DIR='"$(ROOT)/templates"' $$(pkg-config --cflags libfyaml) -c $< -o $@
+
+$(BUILD)/resflow: $(GEN_OBJ)
+	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs libfyaml) -lm
+
+# ---- one kernel: generate, Verilate, link with the host ----
+$(BUILD)/$(K)/gen/report.json: $(KERNEL) $(BUILD)/resflow $(wildcard templates/*.v)
+	$(BUILD)/resflow gen $(KERNEL) -o $(BUILD)/$(K)/gen $(GEN_FLAGS)
+
+$(BUILD)/$(K)/stream: $(BUILD)/$(K)/gen/report.json $(HOST_SRC) $(wildcard host/*.h gen/quant.h)
+	@rm -rf $(BUILD)/$(K)/obj $(BUILD)/$(K)/host && mkdir -p $(BUILD)/$(K)/host
+	@for f in $(HOST_SRC) $(BUILD)/$(K)/gen/net.c; do \
+	  $(CC) $(CFLAGS) -O2 -Ihost -Igen $$(pkg-config --cflags stb) -c $$f -o $(BUILD)/$(K)/host/$$(basename $$f .c).o || exit 1; \
+	done
+	@top=$$(sed -n 's/^  "name": "\(.*\)",$$/\1/p' $(BUILD)/$(K)/gen/report.json); \
+	echo "verilator: resflow_$$top -> $@"; \
+	verilator --cc --exe --build -j 2 --no-timing -O3 --x-assign fast --x-initial fast \
+	  --top-module resflow_$$top --prefix Vrf_top -Mdir $(BUILD)/$(K)/obj \
+	  -GMEM_PATH='"$(ROOT)/$(BUILD)/$(K)/gen/mem/"' \
+	  -CFLAGS "-O2 -I$(ROOT)/host" -LDFLAGS "$(addprefix $(ROOT)/,$(wildcard $(BUILD)/$(K)/host/*.o)) $$(pkg-config --libs stb) -lm" \
+	  $(BUILD)/$(K)/gen/rtl/*.v $(BUILD)/$(K)/gen/shim.cpp -o $(ROOT)/$@ OPT_FAST=-O3 >$(BUILD)/$(K)/verilator.log 2>&1 \
+	  || { tail -30 $(BUILD)/$(K)/verilator.log; exit 1; }
+
+sim: deps
+	@$(MAKE) --no-print-directory $(BUILD)/$(K)/stream KERNEL=$(KERNEL)
+
+# ---- the demo: a real photograph through the default kernel ----
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/$(K)/stream KERNEL=$(KERNEL)
+	$(BUILD)/$(K)/stream --image $(PHOTO) --frames-per-image 2 \
+	  --json $(BUILD)/$(K)/demo.json --out-image $(BUILD)/$(K)/output.png
+	@echo "demo: output feature map written to $(BUILD)/$(K)/output.png"
+
+# ---- tests ----
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/resflow
+	@bash tests/run.sh
+
+lint:
+	@bash tests/tb/lint.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,417 @@
+/*
+ * check.c - name resolution, topological sort, shapes, weights, quantization.
+ */
+#include "check.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "npy.h"
+
+uint64_t ir_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+int ir_find(const ir_net *net, const char *name)
+{
+    int i;
+    for (i = 0; i < net->n_layers; i++)
+        if (!strcmp(net->layers[i].name, name))
+            return i;
+    return -1;
+}
+
+void ir_net_free(ir_net *net)
+{
+    int i;
+    for (i = 0; net->layers && i < net->n_layers; i++) {
+        ir_layer *L = &net->layers[i];
+        free(L->weights);
+        free(L->bias);
+        free(L->wscale);
+        free(L->mult);
+        free(L->shift);
+    }
+    free(net->layers);
+    free(net->fifos);
+    if (net->doc)
+        fy_document_destroy(net->doc);
+    memset(net, 0, sizeof *net);
+}
+
+static int resolve(ir_net *net)
+{
+    int i, j, k, rc = 0;
+    for (i = 1; i < net->n_layers; i++) {
+        ir_layer *L = &net->layers[i];
+        for (j = 1; j < i; j++)
+            if (!strcmp(net->layers[j].name, L->name)) {
+                diag_node(fy_node_mapping_lookup_by_string(L->node, "name", (size_t)-1),
+                          "duplicate layer name '%s'", L->name);
+                rc = -1;
+            }
+        if (!strcmp(L->name, "input")) {
+            diag_node(fy_node_mapping_lookup_by_string(L->node, "name", (size_t)-1),
+                      "'input' is reserved for the network input");
+            rc = -1;
+        }
+        for (k = 0; k < L->n_inputs; k++) {
+            int p = ir_find(net, L->in_names[k]);
+            if (p < 0) {
+                diag_node(L->in_nodes[k], "unknown input '%s'", L->in_names[k]);
+                rc = -1;
+            } else if (p == i) {
+                diag_node(L->in_nodes[k], "layer '%s' takes its own output as input", L->name);
+                rc = -1;
+            }
+            L->in[k] = p;
+        }
+    }
+    if (net->output_node) {
+        const char *s = fy_node_get_scalar0(net->output_node);
+        net->output = s ? ir_find(net, s) : -1;
+        if (net->output < 0) {
+            diag_node(net->output_node, "unknown output layer '%s'", s ? s : "");
+            rc = -1;
+        } else if (net->output == 0) {
+            diag_node(net->output_node, "the output must be a layer, not the network input");
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* Kahn's algorithm, picking the lowest file index among ready layers. */
+static int toposort(ir_net *net)
+{
+    int n = net->n_layers, i, k, placed = 0;
+    int *indeg = calloc((size_t)n, sizeof *indeg), *order = malloc((size_t)n * sizeof *order);
+    int *newidx = malloc((size_t)n * sizeof *newidx), *done = calloc((size_t)n, sizeof *done);
+    ir_layer *sorted = calloc((size_t)n, sizeof *sorted);
+    if (!indeg || !order || !newidx || !done || !sorted) {
+        diag_plain("out of memory");
+        free(indeg), free(order), free(newidx), free(done), free(sorted);
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        indeg[i] = net->layers[i].n_inputs;
+    while (placed < n) {
+        int pick = -1;
+        for (i = 0; i < n; i++)
+            if (!done[i] && indeg[i] == 0) {
+                pick = i;
+                break;
+            }
+        if (pick < 0)
+            break;
+        done[pick] = 1;
+        order[placed++] = pick;
+        for (i = 0; i < n; i++)
+            for (k = 0; k < net->layers[i].n_inputs; k++)
+                if (!done[i] && net->layers[i].in[k] == pick)
+                    indeg[i]--;
+    }
+    if (placed < n) {
+        /* report the first layer (in file order) on a cycle */
+        for (i = 0; i < n; i++)
+            if (!done[i]) {
+                ir_layer *L = &net->layers[i];
+                char path[512] = "";
+                int cur = i, steps = 0;
+                size_t o = 0;
+                /* walk backwards through not-done inputs until we revisit */
+                int *seen = calloc((size_t)n, sizeof *seen);
+                while (seen && !seen[cur] && steps++ < n) {
+                    seen[cur] = 1;
+                    for (k = 0; k < net->layers[cur].n_inputs; k++)
+                        if (!done[net->layers[cur].in[k]]) {
+                            cur = net->layers[cur].in[k];
+                            break;
+                        }
+                }
+                /* cur is on the cycle: print it forwards */
+                {
+                    int start = cur, c = cur, guard = 0;
+                    o += (size_t)snprintf(path + o, sizeof path - o, "%s", net->layers[start].name);
+                    do {
+                        int next = -1, j;
+                        for (j = 0; j < n && next < 0; j++)
+                            for (k = 0; k < net->layers[j].n_inputs; k++)
+                                if (!done[j] && net->layers[j].in[k] == c && seen && seen[j]) {
+                                    next = j;
+                                    break;
+                                }
+                        if (next < 0)
+                            break;
+                        c = next;
+                        if (o < sizeof path)
+                            o += (size_t)snprintf(path + o, sizeof path - o, " -> %s", net->layers[c].name);
+                    } while (c != start && guard++ < n);
+                }
+                free(seen);
+                diag_node(net->layers[cur].node ? net->layers[cur].node : L->node,
+                          "cycle in the layer graph: %s", path);
+                break;
+            }
+        free(indeg), free(order), free(newidx), free(done), free(sorted);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        newidx[order[i]] = i;
+        sorted[i] = net->layers[order[i]];
+    }
+    for (i = 0; i < n; i++)
+        for (k = 0; k < sorted[i].n_inputs; k++)
+            sorted[i].in[k] = newidx[sorted[i].in[k]];
+    net->output = newidx[net->output];
+    free(net->layers);
+    net->layers = sorted;
+    free(indeg), free(order), free(newidx), free(done);
+    return 0;
+}
+
+static void path_join(const ir_net *net, const char *file, char *out, size_t len)
+{
+    if (file[0] == '/')
+        snprintf(out, len, "%s", file);
+    else
+        snprintf(out, len, "%s/%s", net->dir, file);
+}
+
+/* Loads an .npy into `a`, reporting at `node` on failure. */
+static int load_npy(const ir_net *net, struct fy_node *node, const char *file, npy_array *a)
+{
+    char path[1100], err[600];
+    path_join(net, file, path, sizeof path);
+    if (npy_load(path, a, err, sizeof err)) {
+        diag_node(node, "'%s': %s", file, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int shape_is(const npy_array *a, int nd, const long *want)
+{
+    int i;
+    if (a->ndim != nd)
+        return 0;
+    for (i = 0; i < nd; i++)
+        if (a->shape[i] != want[i])
+            return 0;
+    return 1;
+}
+
+static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
+{
+    int C = L->c, K = L->kernel, Ci = L->in_c, oc;
+    size_t n = (size_t)C * K * K * Ci, i;
+    int rc = 0;
+    L->weights = malloc(n);
+    L->bias = calloc((size_t)C, sizeof *L->bias);
+    L->wscale = malloc((size_t)C * sizeof *L->wscale);
+    L->mult = malloc((size_t)C * sizeof *L->mult);
+    L->shift = malloc((size_t)C * sizeof *L->shift);
+    if (!L->weights || !L->bias || !L->wscale || !L->mult || !L->shift) {
+        diag_plain("out of memory");
+        return -1;
+    }
+    if (L->w_src == IR_SRC_FILE) {
+        npy_array a;
+        long want[4] = {C, K, K, Ci};
+        if (load_npy(net, L->w_node, L->w_file, &a))
+            return -1;
+        if (a.dtype != NPY_I8 || !shape_is(&a, 4, want)) {
+            char got[128];
+            npy_shape_str(&a, got, sizeof got);
+            diag_node(L->w_node, "'%s' must be int8 with shape (%d, %d, %d, %d) [out_ch][kh][kw][in_ch]; got %s %s",
+                      L->w_file, C, K, K, Ci, a.dtype == NPY_I8 ? "int8" : "non-int8", got);
+            npy_free(&a);
+            return -1;
+        }
+        memcpy(L->weights, a.data, n);
+        npy_free(&a);
+    } else {
+        /* uniform in -127..127 (symmetric int8, TFLite never uses -128 for weights) */
+        uint64_t s = L->w_seed;
+        for (i = 0; i < n; i++)
+            L->weights[i] = (int8_t)((int)(ir_splitmix64(&s) % 255u) - 127);
+    }
+    if (L->b_src == IR_SRC_FILE) {
+        npy_array a;
+        long want[1] = {C};
+        if (load_npy(net, L->b_node, L->b_file, &a))
+            return -1;
+        if (a.dtype != NPY_I32 || !shape_is(&a, 1, want)) {
+            char got[128];
+            npy_shape_str(&a, got, sizeof got);
+            diag_node(L->b_node, "'%s' must be int32 with shape (%d,); got %s %s", L->b_file, C,
+                      a.dtype == NPY_I32 ? "int32" : "non-int32", got);
+            npy_free(&a);
+            return -1;
+        }
+        memcpy(L->bias, a.data, (size_t)C * sizeof(int32_t));
+        npy_free(&a);
+    } else if (L->b_src == IR_SRC_INIT) {
+        uint64_t s = L->b_seed;
+        for (oc = 0; oc < C; oc++)
+            L->bias[oc] = (int32_t)(ir_splitmix64(&s) % 1025u) - 512;
+    }
+    /* weight scales */
+    if (L->n_scales == -1) {
+        npy_array a;
+        long want[1] = {C};
+        if (load_npy(net, L->s_node, L->s_file, &a))
+            return -1;
+        if ((a.dtype != NPY_F32 && a.dtype != NPY_F64) || !shape_is(&a, 1, want)) {
+            char got[128];
+            npy_shape_str(&a, got, sizeof got);
+            diag_node(L->s_node, "'%s' must be float32 or float64 with shape (%d,); got %s", L->s_file, C, got);
+            npy_free(&a);
+            return -1;
+        }
+        for (oc = 0; oc < C; oc++) {
+            L->wscale[oc] = npy_get(&a, (size_t)oc);
+            if (!(L->wscale[oc] > 0) || !isfinite(L->wscale[oc])) {
+                diag_node(L->s_node, "'%s': scale %d is not positive and finite", L->s_file, oc);
+                rc = -1;
+                break;
+            }
+        }
+        npy_free(&a);
+        if (rc)
+            return rc;
+    } else if (L->n_scales > 1) {
+        if (L->n_scales != C) {
+            diag_node(L->s_node, "'scales' has %d entries; layer '%s' has %d output channels", L->n_scales, L->name, C);
+            return -1;
+        }
+        for (oc = 0; oc < C; oc++)
+            L->wscale[oc] = L->scales_inline[oc];
+    } else {
+        /* default for init weights: keeps the output's spread about a quarter of
+         * the int8 range for inputs spread over the whole range (docs/yaml.md) */
+        double s = L->n_scales == 1 ? L->scales_inline[0]
+                                    : 0.5 * L->scale / (in->scale * 127.0 * sqrt((double)K * K * Ci));
+        for (oc = 0; oc < C; oc++)
+            L->wscale[oc] = s;
+    }
+    /* TFLite conv: effective scale = input_scale * filter_scale[c] / output_scale
+     * (kernels/kernel_util.cc PopulateConvolutionQuantizationParams) */
+    for (oc = 0; oc < C; oc++) {
+        int sh;
+        double real = in->scale * L->wscale[oc] / L->scale;
+        if (q_quantize_multiplier(real, &L->mult[oc], &sh)) {
+            diag_node(L->node, "layer '%s': channel %d has an invalid effective scale %g", L->name, oc, real);
+            return -1;
+        }
+        if (sh > 31 || sh < -31) {
+            diag_node(L->node, "layer '%s': channel %d effective scale %g is out of range", L->name, oc, real);
+            return -1;
+        }
+        L->shift[oc] = sh;
+    }
+    return 0;
+}
+
+static int shapes(ir_net *net)
+{
+    int i, rc = 0;
+    for (i = 1; i < net->n_layers; i++) {
+        ir_layer *L = &net->layers[i];
+        const ir_layer *a = &net->layers[L->in[0]];
+        /* TFLite CalculateActivationRangeQuantized: ReLU clamps at the zero point */
+        L->act_min = L->relu ? L->zp : -128;
+        L->act_max = 127;
+        if (L->op == IR_CONV2D) {
+            int kkc;
+            L->h = a->h;
+            L->w = a->w;
+            L->c = L->filters;
+            L->in_c = a->c;
+            L->pad = (L->kernel - 1) / 2;
+            kkc = L->kernel * L->kernel * L->in_c;
+            if (!L->pe)
+                L->pe = L->c;
+            if (!L->simd)
+                L->simd = kkc;
+            if (L->c % L->pe) {
+                diag_node(fy_node_mapping_lookup_by_string(L->node, "pe", (size_t)-1),
+                          "'pe' (%d) must divide the %d output channels of '%s'", L->pe, L->c, L->name);
+                rc = -1;
+            }
+            if (kkc % L->simd) {
+                diag_node(fy_node_mapping_lookup_by_string(L->node, "simd", (size_t)-1),
+                          "'simd' (%d) must divide K*K*C_in = %d of '%s'", L->simd, kkc, L->name);
+                rc = -1;
+            }
+            if (L->kernel > 1 && (L->h < L->kernel || L->w < L->kernel)) {
+                diag_node(L->node, "layer '%s': a %dx%d kernel needs an input of at least %dx%d, got %dx%d",
+                          L->name, L->kernel, L->kernel, L->kernel, L->kernel, L->h, L->w);
+                rc = -1;
+            }
+            if (!rc && conv_weights(net, L, a))
+                rc = -1;
+        } else if (L->op == IR_ADD) {
+            const ir_layer *b = &net->layers[L->in[1]];
+            if (a->h != b->h || a->w != b->w || a->c != b->c) {
+                diag_node(L->node, "add '%s': inputs '%s' (%dx%dx%d) and '%s' (%dx%dx%d) differ in shape", L->name,
+                          a->name, a->h, a->w, a->c, b->name, b->h, b->w, b->c);
+                rc = -1;
+                continue;
+            }
+            L->h = a->h;
+            L->w = a->w;
+            L->c = a->c;
+            if (q_add_prepare(a->scale, b->scale, L->scale, &L->addp)) {
+                diag_node(L->node, "add '%s': scales give no valid TFLite ADD parameters", L->name);
+                rc = -1;
+            }
+        }
+    }
+    return rc;
+}
+
+static int usage(ir_net *net)
+{
+    int i, k, rc = 0;
+    for (i = 0; i < net->n_layers; i++)
+        net->layers[i].n_consumers = (i == net->output);
+    for (i = 1; i < net->n_layers; i++)
+        for (k = 0; k < net->layers[i].n_inputs; k++)
+            net->layers[net->layers[i].in[k]].n_consumers++;
+    for (i = 1; i < net->n_layers; i++)
+        if (!net->layers[i].n_consumers) {
+            diag_node(net->layers[i].node, "layer '%s' is not used: no layer takes it as input and it is not the output",
+                      net->layers[i].name);
+            rc = -1;
+        }
+    if (!net->layers[0].n_consumers) {
+        diag_node(net->layers[0].node, "no layer takes 'input' as input");
+        rc = -1;
+    }
+    for (i = 1; i < net->n_layers; i++)
+        if (net->layers[i].op == IR_ADD && net->layers[i].in[0] == net->layers[i].in[1]) {
+            diag_node(net->layers[i].node, "add '%s' takes '%s' twice", net->layers[i].name,
+                      net->layers[net->layers[i].in[0]].name);
+            rc = -1;
+        }
+    return rc;
+}
+
+int ir_check(ir_net *net)
+{
+    if (resolve(net))
+        return -1;
+    if (toposort(net))
+        return -1;
+    if (usage(net))
+        return -1;
+    return shapes(net);
+}

@@ -1,0 +1,23 @@
+/*
+ * check.h - semantic checks, topological order, shape inference, weights.
+ *
+ * After parse_file: resolves input names, rejects duplicates, cycles and
+ * unused layers, sorts the layers topologically (ties in file order, so the
+ * order is deterministic), infers every tensor's H x W x C, sets folding
+ * defaults (fully parallel: PE = C_out, SIMD = K*K*C_in), loads or draws the
+ * weights, and computes the requantization multipliers and shifts.
+ */
+#ifndef RF_CHECK_H
+#define RF_CHECK_H
+
+#include "ir.h"
+
+/* Returns 0, or -1 after reporting every error found through diag.h. */
+int ir_check(ir_net *net);
+
+/* The pseudo-random generator of `init: {seed: N}`: splitmix64
+ * (Steele, Lea, Flood: "Fast splittable pseudorandom number generators",
+ * OOPSLA 2014). State advances by 0x9E3779B97F4A7C15 per call. */
+uint64_t ir_splitmix64(uint64_t *state);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * diag.h - error reporting as FILE:LINE:COL: error: message.
+ *
+ * YAML syntax errors come from libfyaml's collected diagnostics; semantic
+ * errors are reported against a YAML node (libfyaml's fy_node_report), so
+ * every message points at the place in the file that caused it. Errors are
+ * collected and printed together, sorted by position, then the caller exits 1.
+ */
+#ifndef RF_DIAG_H
+#define RF_DIAG_H
+
+#include <libfyaml.h>
+
+#if defined(__GNUC__)
+#define RF_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define RF_PRINTF(a, b)
+#endif
+
+/* The diagnostic object every YAML document of this run is parsed with. */
+struct fy_diag *diag_get(void);
+
+/* Reports an error at node n (or at the start of file if n is NULL). */
+void diag_node(struct fy_node *n, const char *fmt, ...) RF_PRINTF(2, 3);
+
+/* Reports an error with no position: "resflow: error: ...". */
+void diag_plain(const char *fmt, ...) RF_PRINTF(1, 2);
+
+/* Prints collected errors (FILE:LINE:COL: error: msg, the source line and
+ * a caret) to stderr in file order; returns how many there were. */
+int diag_flush(void);
+
+/* Number of errors reported so far. */
+int diag_count(void);
+
+#endif

@@ -1,0 +1,533 @@
+/*
+ * parse.c - YAML network description -> ir_net (schema: docs/yaml.md).
+ *
+ * Table-driven: each mapping is checked against a list of known fields, so a
+ * misspelt field is an error, not silently ignored. Validators report at the
+ * offending node through diag.h.
+ */
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+/* ---- scalar readers: each reports at the node and returns -1 on error ---- */
+
+static const char *scalar(struct fy_node *n, const char *what)
+{
+    const char *s;
+    if (!n || !fy_node_is_scalar(n) || fy_node_is_null(n) || !(s = fy_node_get_scalar0(n))) {
+        diag_node(n, "'%s' must be a scalar", what);
+        return NULL;
+    }
+    return s;
+}
+
+static int read_int(struct fy_node *n, const char *what, long lo, long hi, int *out)
+{
+    const char *s = scalar(n, what);
+    char *end;
+    long v;
+    if (!s)
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!*s || *end || errno) {
+        diag_node(n, "'%s' must be an integer, got '%s'", what, s);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        diag_node(n, "'%s' must be in %ld..%ld, got %ld", what, lo, hi, v);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int read_u64(struct fy_node *n, const char *what, uint64_t *out)
+{
+    const char *s = scalar(n, what);
+    char *end;
+    unsigned long long v;
+    if (!s)
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || *s == '-') {
+        diag_node(n, "'%s' must be a non-negative integer, got '%s'", what, s);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static int read_pos_double(struct fy_node *n, const char *what, double *out)
+{
+    const char *s = scalar(n, what);
+    char *end;
+    double v;
+    if (!s)
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (!*s || *end || errno) {
+        diag_node(n, "'%s' must be a number, got '%s'", what, s);
+        return -1;
+    }
+    if (!(v > 0) || !isfinite(v)) {
+        diag_node(n, "'%s' must be positive and finite, got '%s'", what, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int read_bool(struct fy_node *n, const char *what, int *out)
+{
+    const char *s = scalar(n, what);
+    if (!s)
+        return -1;
+    if (!strcmp(s, "true")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(s, "false")) {
+        *out = 0;
+        return 0;
+    }
+    diag_node(n, "'%s' must be true or false, got '%s'", what, s);
+    return -1;
+}
+
+static int read_name(struct fy_node *n, const char *what, char *out)
+{
+    const char *s = scalar(n, what);
+    size_t i, len;
+    if (!s)
+        return -1;
+    len = strlen(s);
+    if (len == 0 || len >= IR_NAME_MAX || !(isalpha((unsigned char)s[0]) || s[0] == '_')) {
+        diag_node(n, "'%s' must be an identifier ([A-Za-z_][A-Za-z0-9_]*, at most %d characters), got '%s'",
+                  what, IR_NAME_MAX - 1, s);
+        return -1;
+    }
+    for (i = 1; i < len; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_')) {
+            diag_node(n, "'%s' must be an identifier ([A-Za-z_][A-Za-z0-9_]*), got '%s'", what, s);
+            return -1;
+        }
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
+static int read_path(struct fy_node *n, const char *what, char *out, size_t cap)
+{
+    const char *s = scalar(n, what);
+    if (!s)
+        return -1;
+    if (!*s || strlen(s) >= cap) {
+        diag_node(n, "'%s' must be a file path of 1..%zu characters", what, cap - 1);
+        return -1;
+    }
+    strcpy(out, s);
+    return 0;
+}
+
+/* ---- mappings ---- */
+
+/* Checks that `map` is a mapping whose keys are all in `known` (NULL-ended). */
+static int check_map(struct fy_node *map, const char *what, const char *const *known)
+{
+    void *it = NULL;
+    struct fy_node_pair *p;
+    int bad = 0;
+    if (!map || !fy_node_is_mapping(map)) {
+        diag_node(map, "%s must be a mapping", what);
+        return -1;
+    }
+    while ((p = fy_node_mapping_iterate(map, &it)) != NULL) {
+        struct fy_node *k = fy_node_pair_key(p);
+        const char *ks = (k && fy_node_is_scalar(k)) ? fy_node_get_scalar0(k) : NULL;
+        int i, found = 0;
+        for (i = 0; ks && known[i]; i++)
+            if (!strcmp(ks, known[i]))
+                found = 1;
+        if (!found) {
+            diag_node(k, "unknown field '%s' in %s", ks ? ks : "?", what);
+            bad = 1;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Returns the value of `key`, or NULL (reporting if `required`). */
+static struct fy_node *field(struct fy_node *map, const char *key, const char *what, int required)
+{
+    struct fy_node *v = fy_node_mapping_lookup_by_string(map, key, (size_t)-1);
+    if (!v && required)
+        diag_node(map, "missing field '%s' in %s", key, what);
+    return v;
+}
+
+static int parse_qout(struct fy_node *map, const char *what, double *scale, int *zp)
+{
+    static const char *const known[] = {"scale", "zero_point", NULL};
+    struct fy_node *n;
+    int rc = 0;
+    if (check_map(map, what, known))
+        return -1;
+    n = field(map, "scale", what, 1);
+    if (!n || read_pos_double(n, "scale", scale))
+        rc = -1;
+    n = field(map, "zero_point", what, 1);
+    if (!n || read_int(n, "zero_point", -128, 127, zp))
+        rc = -1;
+    return rc;
+}
+
+static int parse_input(ir_net *net, struct fy_node *map)
+{
+    static const char *const known[] = {"height", "width", "channels", "scale", "zero_point", NULL};
+    ir_layer *L = &net->layers[0];
+    struct fy_node *n;
+    int rc = 0;
+    strcpy(L->name, "input");
+    L->op = IR_INPUT;
+    L->node = map;
+    if (check_map(map, "'input'", known))
+        return -1;
+    if (!(n = field(map, "height", "'input'", 1)) || read_int(n, "height", 1, 8192, &L->h))
+        rc = -1;
+    if (!(n = field(map, "width", "'input'", 1)) || read_int(n, "width", 1, 8192, &L->w))
+        rc = -1;
+    if (!(n = field(map, "channels", "'input'", 1)) || read_int(n, "channels", 1, 1024, &L->c))
+        rc = -1;
+    if (!(n = field(map, "scale", "'input'", 1)) || read_pos_double(n, "scale", &L->scale))
+        rc = -1;
+    if (!(n = field(map, "zero_point", "'input'", 1)) || read_int(n, "zero_point", -128, 127, &L->zp))
+        rc = -1;
+    L->act_min = -128;
+    L->act_max = 127;
+    return rc;
+}
+
+/* weights: {file: W.npy | init: {seed: N}, scales: S | [S...] | file.npy} */
+static int parse_weights(ir_layer *L, struct fy_node *map)
+{
+    static const char *const known[] = {"file", "init", "scales", NULL};
+    static const char *const init_known[] = {"seed", NULL};
+    struct fy_node *f, *init, *sc;
+    int rc = 0;
+    L->w_node = map;
+    if (check_map(map, "'weights'", known))
+        return -1;
+    f = field(map, "file", "'weights'", 0);
+    init = field(map, "init", "'weights'", 0);
+    if ((f != NULL) == (init != NULL)) {
+        diag_node(map, "'weights' needs exactly one of 'file' or 'init'");
+        return -1;
+    }
+    if (f) {
+        L->w_src = IR_SRC_FILE;
+        L->w_node = f;
+        if (read_path(f, "file", L->w_file, sizeof L->w_file))
+            rc = -1;
+    } else {
+        struct fy_node *s;
+        L->w_src = IR_SRC_INIT;
+        if (check_map(init, "'init'", init_known))
+            return -1;
+        if (!(s = field(init, "seed", "'init'", 1)) || read_u64(s, "seed", &L->w_seed))
+            rc = -1;
+    }
+    sc = field(map, "scales", "'weights'", f != NULL);
+    if (sc) {
+        L->s_node = sc;
+        if (fy_node_is_sequence(sc)) {
+            void *it = NULL;
+            struct fy_node *e;
+            int k = 0;
+            while ((e = fy_node_sequence_iterate(sc, &it)) != NULL) {
+                if (k >= (int)(sizeof L->scales_inline / sizeof L->scales_inline[0])) {
+                    diag_node(sc, "too many scales (at most 1024)");
+                    return -1;
+                }
+                if (read_pos_double(e, "scales", &L->scales_inline[k]))
+                    rc = -1;
+                k++;
+            }
+            if (k == 0) {
+                diag_node(sc, "'scales' must not be empty");
+                return -1;
+            }
+            L->n_scales = k;
+        } else if (fy_node_is_scalar(sc)) {
+            const char *s = fy_node_get_scalar0(sc);
+            size_t len = s ? strlen(s) : 0;
+            if (len > 4 && !strcmp(s + len - 4, ".npy")) {
+                if (read_path(sc, "scales", L->s_file, sizeof L->s_file))
+                    rc = -1;
+                L->n_scales = -1;   /* from file */
+            } else {
+                if (read_pos_double(sc, "scales", &L->scales_inline[0]))
+                    rc = -1;
+                L->n_scales = 1;
+            }
+        } else {
+            diag_node(sc, "'scales' must be a number, a list of numbers or a .npy file");
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* bias: {file: B.npy | init: {seed: N}} */
+static int parse_bias(ir_layer *L, struct fy_node *map)
+{
+    static const char *const known[] = {"file", "init", NULL};
+    static const char *const init_known[] = {"seed", NULL};
+    struct fy_node *f, *init;
+    L->b_node = map;
+    if (check_map(map, "'bias'", known))
+        return -1;
+    f = field(map, "file", "'bias'", 0);
+    init = field(map, "init", "'bias'", 0);
+    if ((f != NULL) == (init != NULL)) {
+        diag_node(map, "'bias' needs exactly one of 'file' or 'init'");
+        return -1;
+    }
+    if (f) {
+        L->b_src = IR_SRC_FILE;
+        L->b_node = f;
+        return read_path(f, "file", L->b_file, sizeof L->b_file);
+    } else {
+        struct fy_node *s;
+        L->b_src = IR_SRC_INIT;
+        if (check_map(init, "'init'", init_known))
+            return -1;
+        if (!(s = field(init, "seed", "'init'", 1)))
+            return -1;
+        return read_u64(s, "seed", &L->b_seed);
+    }
+}
+
+static int parse_inputs(ir_layer *L, struct fy_node *seq, int want)
+{
+    void *it = NULL;
+    struct fy_node *e;
+    int k = 0, rc = 0;
+    if (!fy_node_is_sequence(seq)) {
+        diag_node(seq, "'inputs' must be a list of layer names");
+        return -1;
+    }
+    while ((e = fy_node_sequence_iterate(seq, &it)) != NULL) {
+        if (k < IR_MAX_INPUTS) {
+            if (read_name(e, "inputs", L->in_names[k]))
+                rc = -1;
+            L->in_nodes[k] = e;
+        }
+        k++;
+    }
+    if (k != want) {
+        diag_node(seq, "%s layer '%s' takes %d input%s, got %d", L->op == IR_ADD ? "add" : "conv2d",
+                  L->name, want, want == 1 ? "" : "s", k);
+        return -1;
+    }
+    L->n_inputs = k;
+    return rc;
+}
+
+static int parse_layer(ir_layer *L, struct fy_node *map)
+{
+    static const char *const conv_known[] = {"name", "op", "inputs", "kernel", "filters", "stride", "padding",
+                                             "relu", "output", "weights", "bias", "pe", "simd", NULL};
+    static const char *const add_known[] = {"name", "op", "inputs", "relu", "output", NULL};
+    char what[IR_NAME_MAX + 32];
+    struct fy_node *n, *opn;
+    const char *op;
+    int rc = 0;
+
+    L->node = map;
+    if (!fy_node_is_mapping(map)) {
+        diag_node(map, "a layer must be a mapping");
+        return -1;
+    }
+    n = field(map, "name", "layer", 1);
+    if (!n || read_name(n, "name", L->name))
+        return -1;
+    opn = field(map, "op", "layer", 1);
+    if (!opn || !(op = scalar(opn, "op")))
+        return -1;
+    snprintf(what, sizeof what, "layer '%s'", L->name);
+    if (!strcmp(op, "conv2d")) {
+        L->op = IR_CONV2D;
+        if (check_map(map, what, conv_known))
+            rc = -1;
+    } else if (!strcmp(op, "add")) {
+        L->op = IR_ADD;
+        if (check_map(map, what, add_known))
+            rc = -1;
+    } else {
+        diag_node(opn, "unknown op '%s'; expected conv2d or add", op);
+        return -1;
+    }
+
+    if (!(n = field(map, "inputs", what, 1)) || parse_inputs(L, n, L->op == IR_ADD ? 2 : 1))
+        rc = -1;
+    if ((n = field(map, "relu", what, 0)) && read_bool(n, "relu", &L->relu))
+        rc = -1;
+    if (!(n = field(map, "output", what, 1)) || parse_qout(n, "'output'", &L->scale, &L->zp))
+        rc = -1;
+
+    if (L->op == IR_CONV2D) {
+        L->stride = 1;
+        if (!(n = field(map, "kernel", what, 1)) || read_int(n, "kernel", 1, 15, &L->kernel))
+            rc = -1;
+        else if (L->kernel != 1 && L->kernel != 3) {
+            diag_node(n, "'kernel' must be 1 or 3, got %d", L->kernel);
+            rc = -1;
+        }
+        if (!(n = field(map, "filters", what, 1)) || read_int(n, "filters", 1, 1024, &L->filters))
+            rc = -1;
+        if ((n = field(map, "stride", what, 0)) && read_int(n, "stride", 1, 1, &L->stride))
+            rc = -1;
+        if ((n = field(map, "padding", what, 0))) {
+            const char *s = scalar(n, "padding");
+            if (!s)
+                rc = -1;
+            else if (strcmp(s, "same")) {
+                diag_node(n, "'padding' must be 'same', got '%s'", s);
+                rc = -1;
+            }
+        }
+        if ((n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))
+            rc = -1;
+        if ((n = field(map, "simd", what, 0)) && read_int(n, "simd", 1, 1 << 16, &L->simd))
+            rc = -1;
+        if (!(n = field(map, "weights", what, 1)) || parse_weights(L, n))
+            rc = -1;
+        if ((n = field(map, "bias", what, 0))) {
+            if (parse_bias(L, n))
+                rc = -1;
+        } else {
+            L->b_src = IR_SRC_NONE;
+        }
+    }
+    return rc;
+}
+
+static void set_dir(ir_net *net, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (!slash) {
+        strcpy(net->dir, ".");
+        return;
+    }
+    if (len >= sizeof net->dir)
+        len = sizeof net->dir - 1;
+    memcpy(net->dir, path, len);
+    net->dir[len] = '\0';
+    if (len == 0)
+        strcpy(net->dir, "/");
+}
+
+static void default_name(ir_net *net, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    size_t i, j = 0;
+    b = b ? b + 1 : path;
+    for (i = 0; b[i] && b[i] != '.' && j + 1 < sizeof net->name; i++)
+        net->name[j++] = (isalnum((unsigned char)b[i]) || b[i] == '_') ? b[i] : '_';
+    net->name[j] = '\0';
+    if (!j || isdigit((unsigned char)net->name[0]))
+        strcpy(net->name, "net");
+}
+
+int parse_file(const char *path, ir_net *net)
+{
+    static const char *const top_known[] = {"version", "name", "input", "layers", "output", NULL};
+    struct fy_parse_cfg cfg;
+    struct fy_node *root, *n, *layers;
+    int rc = 0, count = 0;
+    void *it = NULL;
+    struct fy_node *e;
+    FILE *probe;
+
+    net->file = path;
+    set_dir(net, path);
+    default_name(net, path);
+    probe = fopen(path, "r");
+    if (!probe) {
+        diag_plain("cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    fclose(probe);
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.flags = FYPCF_QUIET;
+    cfg.diag = diag_get();
+    net->doc = fy_document_build_from_file(&cfg, path);
+    if (!net->doc)
+        return -1;
+    root = fy_document_root(net->doc);
+    if (!root) {
+        diag_plain("%s: empty document", path);
+        return -1;
+    }
+    if (check_map(root, "the network description", top_known))
+        rc = -1;
+    if (!fy_node_is_mapping(root))
+        return -1;
+    if (!(n = field(root, "version", "the network description", 1)) ||
+        read_int(n, "version", 0, 1000, &net->version))
+        rc = -1;
+    else if (net->version != 1) {
+        diag_node(n, "unsupported version %d; this resflow reads version 1", net->version);
+        rc = -1;
+    }
+    if ((n = field(root, "name", "the network description", 0)) && read_name(n, "name", net->name))
+        rc = -1;
+
+    layers = field(root, "layers", "the network description", 1);
+    if (layers && !fy_node_is_sequence(layers)) {
+        diag_node(layers, "'layers' must be a list");
+        layers = NULL;
+        rc = -1;
+    }
+    if (layers)
+        count = fy_node_sequence_item_count(layers);
+    if (layers && count == 0) {
+        diag_node(layers, "'layers' must not be empty");
+        rc = -1;
+    }
+    net->layers = calloc((size_t)count + 1, sizeof *net->layers);
+    if (!net->layers) {
+        diag_plain("out of memory");
+        return -1;
+    }
+    net->n_layers = 1;
+    if (!(n = field(root, "input", "the network description", 1)) || parse_input(net, n))
+        rc = -1;
+    if (layers) {
+        while ((e = fy_node_sequence_iterate(layers, &it)) != NULL) {
+            ir_layer *L = &net->layers[net->n_layers++];
+            if (parse_layer(L, e))
+                rc = -1;
+        }
+    }
+    net->output_node = field(root, "output", "the network description", 1);
+    if (!net->output_node)
+        rc = -1;
+    else {
+        char tmp[IR_NAME_MAX];
+        if (read_name(net->output_node, "output", tmp))
+            rc = -1;
+    }
+    return rc;
+}

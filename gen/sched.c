@@ -1,0 +1,161 @@
+/*
+ * sched.c - latency analysis and FIFO sizing (model: docs/fifo-sizing.md).
+ *
+ * Time is counted in clock cycles from the transfer of input pixel 0. With
+ * the pipeline's bottleneck period P (max II over the stages, cycles per
+ * pixel), pixel j of a tensor t is transferred at j*P + delay(t) in steady
+ * state. The delays compose along the graph:
+ *   input:           0
+ *   conv K x K:      delay(in) + (pad*W + pad)*P + WINDOW_LATENCY + MAC_LATENCY
+ *   conv 1 x 1:      delay(in) + MAC_LATENCY
+ *   add:             max over inputs (delay(in_i) [+ FIFO_LATENCY]) + ADD_LATENCY
+ * An add input whose delay d_e is below the latest input's d_max must hold
+ * the pixels that arrive while it waits: D = ceil((d_max - d_e) / P)
+ * elements. Its FIFO gets D + 1: the FIFO's s_axis_tready is registered
+ * (count < DEPTH), so in the cycle that it pops its oldest element it cannot
+ * also accept into that slot; one element of slack covers it.
+ */
+#include "sched.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+int sched_mac_latency(int sf, int nf)
+{
+    /* rf_conv_mac: input register, NF*SF steps, product/accumulate, requant
+     * (3 stages), output register. Kept in step with its LATENCY localparam. */
+    return sf * nf + 5;
+}
+
+int sched_add_latency(void)
+{
+    /* rf_add: two requant pipelines (3 + 3), the sum, the output register. */
+    return 8;
+}
+
+int sched_ebr_blocks(long depth, int width_bits)
+{
+    static const int cw[4] = {16, 8, 4, 2}, cd[4] = {256, 512, 1024, 2048};
+    long best = -1;
+    int i;
+    for (i = 0; i < 4; i++) {
+        long n = ((width_bits + cw[i] - 1) / cw[i]) * ((depth + cd[i] - 1) / cd[i]);
+        if (best < 0 || n < best)
+            best = n;
+    }
+    return (int)best;
+}
+
+const char *sched_fifo_memory(long depth, int width_bits)
+{
+    return depth * width_bits <= 1024 ? "registers" : "ebr";
+}
+
+static long ceil_div(long a, long b)
+{
+    return a <= 0 ? 0 : (a + b - 1) / b;
+}
+
+int sched_run(ir_net *net, sched_override *ov, int n_ov)
+{
+    int i, k, rc = 0;
+    long P = 1, cpf = 0;
+    ir_fifo *fifos;
+
+    /* II and cycles per frame of each stage */
+    for (i = 0; i < net->n_layers; i++) {
+        ir_layer *L = &net->layers[i];
+        long hw = (long)L->h * L->w;
+        if (L->op == IR_CONV2D) {
+            int sf = L->kernel * L->kernel * L->in_c / L->simd, nf = L->c / L->pe;
+            L->ii = sf * nf;
+            L->latency = sched_mac_latency(sf, nf) + (L->kernel > 1 ? SCHED_WINDOW_LATENCY : 0);
+            /* the window takes H*W + pad steps per frame (pad flush steps) */
+            L->cycles_per_frame = hw * L->ii;
+            if (L->kernel > 1 && hw + L->pad > L->cycles_per_frame)
+                L->cycles_per_frame = hw + L->pad;
+        } else if (L->op == IR_ADD) {
+            L->ii = 1;
+            L->latency = sched_add_latency();
+            L->cycles_per_frame = hw;
+        } else {
+            L->ii = 1;
+            L->latency = 0;
+            L->cycles_per_frame = hw;
+        }
+        if (L->ii > P)
+            P = L->ii;
+        if (L->cycles_per_frame > cpf)
+            cpf = L->cycles_per_frame;
+    }
+
+    fifos = calloc((size_t)net->n_layers * IR_MAX_INPUTS, sizeof *fifos);
+    if (!fifos) {
+        diag_plain("out of memory");
+        return -1;
+    }
+    net->fifos = fifos;
+    net->n_fifos = 0;
+
+    /* delays, in topological order */
+    for (i = 0; i < net->n_layers; i++) {
+        ir_layer *L = &net->layers[i];
+        if (L->op == IR_INPUT) {
+            L->delay = 0;
+        } else if (L->op == IR_CONV2D) {
+            const ir_layer *in = &net->layers[L->in[0]];
+            long lead = (long)L->pad * in->w + L->pad;
+            L->delay = in->delay + lead * P + L->latency;
+        } else {
+            long dmax = -1, d[IR_MAX_INPUTS];
+            for (k = 0; k < L->n_inputs; k++) {
+                d[k] = net->layers[L->in[k]].delay;
+                if (d[k] > dmax)
+                    dmax = d[k];
+            }
+            for (k = 0; k < L->n_inputs; k++) {
+                long D = ceil_div(dmax - d[k], P);
+                if (D > 0) {
+                    ir_fifo *f = &fifos[net->n_fifos++];
+                    const ir_layer *p = &net->layers[L->in[k]];
+                    snprintf(f->name, sizeof f->name, "%s_to_%s", p->name, L->name);
+                    f->producer = L->in[k];
+                    f->consumer = i;
+                    f->slot = k;
+                    f->depth = (int)(D + 1);
+                    if (f->depth < 2)
+                        f->depth = 2;
+                    f->width_bits = p->c * 8;
+                    /* the FIFO's own latency shifts this input */
+                    if (d[k] + SCHED_FIFO_LATENCY > dmax)
+                        dmax = d[k] + SCHED_FIFO_LATENCY;
+                }
+            }
+            L->delay = dmax + L->latency;
+        }
+    }
+
+    for (k = 0; k < n_ov; k++) {
+        for (i = 0; i < net->n_fifos; i++)
+            if (!strcmp(fifos[i].name, ov[k].name)) {
+                fifos[i].depth = ov[k].depth;
+                fifos[i].overridden = 1;
+                ov[k].used = 1;
+            }
+        if (!ov[k].used) {
+            char list[1024] = "";
+            size_t o = 0;
+            for (i = 0; i < net->n_fifos && o < sizeof list; i++)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", fifos[i].name);
+            diag_plain("--fifo-depth: no FIFO named '%s' (FIFOs: %s)", ov[k].name, net->n_fifos ? list : "none");
+            rc = -1;
+        }
+    }
+
+    net->predicted_cycles_per_frame = cpf;
+    net->predicted_first_output_latency = net->layers[net->output].delay;
+    return rc;
+}

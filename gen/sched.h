@@ -1,0 +1,49 @@
+/*
+ * sched.h - latency analysis of the streaming pipeline and FIFO sizing.
+ *
+ * Every stage is characterised by its II (cycles per output pixel), its
+ * latency (cycles from the input transfer that completes an output's
+ * dependencies to that output's transfer) and its lead (input pixels it must
+ * see beyond output pixel j before it can emit j: pad*W + pad for a K x K
+ * 'same' window). From these, sched_run computes for every tensor the delay
+ * (cycles) between input pixel j entering the pipeline and the tensor's
+ * pixel j, and sizes each add input's FIFO so that the earlier branch can
+ * wait, without stalling, for the later one. The model and its derivation
+ * are in docs/fifo-sizing.md; the per-template constants come from the
+ * templates' LATENCY localparams (docs/templates.md).
+ */
+#ifndef RF_SCHED_H
+#define RF_SCHED_H
+
+#include "ir.h"
+
+/* Template latencies in cycles (see templates/ *.v, LATENCY). */
+#define SCHED_WINDOW_LATENCY 3   /* rf_window: pixel transfer -> window transfer */
+#define SCHED_FIFO_LATENCY 2     /* rf_axis_fifo: write into empty -> m_axis_tvalid */
+int sched_mac_latency(int sf, int nf); /* rf_conv_mac LATENCY */
+int sched_add_latency(void);           /* rf_add LATENCY */
+
+/* A user override of one FIFO's depth (--fifo-depth NAME=N). */
+typedef struct sched_override {
+    const char *name;
+    int depth;
+    int used;
+} sched_override;
+
+/* Fills ii/latency/delay/cycles_per_frame of every layer, net->fifos
+ * (name "<producer>_to_<consumer>", depth in elements, width in bits) and the
+ * predicted cycles per frame and first-output latency. Overrides replace the
+ * computed depth of the FIFO they name; an override that names no FIFO is
+ * an error. Returns 0 or -1 (reported through diag.h). */
+int sched_run(ir_net *net, sched_override *ov, int n_ov);
+
+/* iCE40 EBR (4 Kbit) blocks for a depth x width memory, using the best of the
+ * 256x16, 512x8, 1024x4 and 2048x2 configurations (iCE40 LP/HX/UltraPlus
+ * sysMEM Block RAM, Lattice TN1250). */
+int sched_ebr_blocks(long depth, int width_bits);
+
+/* Where a FIFO of depth x width bits maps: "registers" (up to 1 Kbit, as
+ * Yosys keeps small memories in logic) or "ebr". */
+const char *sched_fifo_memory(long depth, int width_bits);
+
+#endif

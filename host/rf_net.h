@@ -1,0 +1,73 @@
+/*
+ * rf_net.h - the network tables the generator emits (OUT/net.c) and the
+ * golden C model and the host read.
+ *
+ * A network is a list of layers in topological order. Layer 0 is the
+ * network input (op RF_OP_INPUT); every other layer names its inputs by
+ * index into the same list. Tensors are int8, NHWC, one image (N = 1).
+ *
+ * Quantization follows TensorFlow Lite's int8 scheme: real = scale * (q - zp).
+ * Multipliers and shifts are in TFLite's convention (QuantizeMultiplier in
+ * tensorflow/lite/kernels/internal/quantization_util.cc): the real multiplier
+ * is mult * 2^(shift - 31), mult in [2^30, 2^31) or 0, shift > 0 is a left shift.
+ */
+#ifndef RF_NET_H
+#define RF_NET_H
+
+#include <stdint.h>
+
+enum rf_op {
+    RF_OP_INPUT = 0,
+    RF_OP_CONV2D = 1,
+    RF_OP_ADD = 2,
+};
+
+typedef struct rf_layer {
+    const char *name;
+    enum rf_op op;
+    int n_inputs;
+    int inputs[2];       /* indices of producer layers (0 = network input) */
+    int h, w, c;         /* output shape H x W x C (NHWC) */
+    double scale;        /* output scale */
+    int zero_point;      /* output zero point, -128..127 */
+    int act_min, act_max;/* output clamp (fused ReLU: act_min = zero_point) */
+
+    /* RF_OP_CONV2D: stride 1, 'same' padding (pad = (kernel - 1) / 2) */
+    int kernel;          /* K: 1 or 3 */
+    int in_c;            /* C_in */
+    int pad;             /* zero padding on each side, pixels */
+    int pe, simd;        /* folding: output / input lanes per cycle */
+    const int8_t *weights;   /* [c][kernel][kernel][in_c] */
+    const int32_t *bias;     /* [c] */
+    const int32_t *mult;     /* [c], TFLite QuantizeMultiplier */
+    const int32_t *shift;    /* [c] */
+
+    /* RF_OP_ADD: TFLite reference_integer_ops::Add, int8 */
+    int left_shift;          /* 20 for int8 */
+    int32_t in_mult[2];
+    int32_t in_shift[2];     /* <= 0 */
+    int32_t out_mult;
+    int32_t out_shift;       /* <= 0 */
+} rf_layer;
+
+typedef struct rf_fifo_info {
+    const char *name;    /* e.g. "stem_to_add" */
+    int depth;           /* elements */
+    int width_bits;
+} rf_fifo_info;
+
+typedef struct rf_net {
+    const char *name;            /* kernel name, e.g. "resnet_block" */
+    int n_layers;
+    const rf_layer *layers;      /* [n_layers], layers[0].op == RF_OP_INPUT */
+    int output;                  /* index of the layer streamed out */
+    int n_fifos;
+    const rf_fifo_info *fifos;   /* same order as rf_dut_fifo_* indices */
+    long predicted_cycles_per_frame;
+    long predicted_first_output_latency_cycles;
+} rf_net;
+
+/* Emitted by the generator into OUT/net.c. */
+extern const rf_net rf_net_desc;
+
+#endif

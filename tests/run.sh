@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The resflow test suite: unit tests, template lint and testbenches, bad-input
+# golden files, generator properties, end-to-end runs and FIFO sizing checks.
+# Prints PASS/FAIL/SKIP per case and ends with "N passed, N failed".
+# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen e2e sizing
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+B=build/tests
+mkdir -p "$B"
+PASS=0
+FAIL=0
+SKIP=0
+FAILED=()
+pass() { echo "PASS $*"; PASS=$((PASS + 1)); }
+fail() { echo "FAIL $*"; FAIL=$((FAIL + 1)); FAILED+=("$*"); }
+skip() { echo "SKIP $*"; SKIP=$((SKIP + 1)); }
+want() { [ $# -eq 0 ] && return 0; local s; for s in "${SECTIONS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+SECTIONS=("$@")
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen e2e sizing)
+RESFLOW=build/resflow
+SHARED=${RESFLOW_SHARED:-$ROOT/../shared/data}
+
+# ---- unit tests (cmocka) ----
+if want unit; then
+    for t in tests/unit/test_*.c; do
+        n=$(basename "$t" .c)
+        extra=""
+        case $n in
+            test_golden) extra="host/golden.c" ;;
+            test_parse | test_sched | test_npy) extra="$(ls gen/*.c | grep -v gen/main.c | tr '\n' ' ')" ;;
+        esac
+        if ! cc -std=c11 -Wall -Wextra -pedantic -O1 -g -Igen -Ihost $(pkg-config --cflags libfyaml) \
+            -DRESFLOW_TEMPLATE_DIR="\"$ROOT/templates\"" -o "$B/$n" "$t" gen/quant.c $extra \
+            $(pkg-config --libs libfyaml) -lcmocka -lm >"$B/$n.build.log" 2>&1; then
+            cat "$B/$n.build.log"
+            fail "unit $n (build)"
+            continue
+        fi
+        if (cd tests/unit && "$ROOT/$B/$n") >"$B/$n.log" 2>&1; then
+            pass "unit $n ($(grep -c '^\[       OK \]' "$B/$n.log") cases)"
+        else
+            cat "$B/$n.log"
+            fail "unit $n"
+        fi
+    done
+fi
+
+# ---- templates: lint and testbenches ----
+if want lint; then
+    if bash tests/tb/lint.sh >"$B/lint.log" 2>&1; then pass "lint templates"; else cat "$B/lint.log"; fail "lint templates"; fi
+fi
+if want tb; then
+    while read -r mod name params; do
+        case "$mod" in '' | '#'*) continue ;; esac
+        # shellcheck disable=SC2086
+        if bash tests/tb/run_tb.sh "$mod" "$name" $params >"$B/tb_${mod}_$name.log" 2>&1; then
+            pass "tb $mod $name"
+        else
+            tail -15 "$B/tb_${mod}_$name.log"
+            fail "tb $mod $name"
+        fi
+    done <tests/tb/cases.txt
+fi
+
+# ---- bad input: tests/errors/NNNN_*/{in.yaml,expected.err} ----
+if want errors; then
+    for d in tests/errors/*/; do
+        d=${d%/}
+        out="$B/err_out"
+        rm -rf "$out"
+        $RESFLOW gen "$d/in.yaml" -o "$out" >"$B/err.stdout" 2>"$B/err.stderr"
+        rc=$?
+        if [ $rc -ne 1 ]; then
+            fail "error $(basename "$d"): exit status $rc, expected 1"
+        elif [ -e "$out" ]; then
+            fail "error $(basename "$d"): output directory was created"
+        elif ! diff -u "$d/expected.err" "$B/err.stderr" >"$B/err.diff"; then
+            cat "$B/err.diff"
+            fail "error $(basename "$d"): message differs"
+        else
+            pass "error $(basename "$d")"
+        fi
+    done
+fi
+
+# ---- generator properties ----
+if want gen; then
+    k=kernels/resnet_block.yaml
+    rm -rf "$B/det1" "$B/det2"
+    if $RESFLOW gen $k -o "$B/det1" && $RESFLOW gen $k -o "$B/det2" && diff -r "$B/det1" "$B/det2" >/dev/null; then
+        pass "gen deterministic (byte-identical output twice)"
+    else
+        fail "gen deterministic"
+    fi
+    # a failing run leaves an existing OUT/ untouched
+    cp -r "$B/det1" "$B/det_keep"
+    if ! $RESFLOW gen tests/errors/0005_bad_kernel/in.yaml -o "$B/det1" 2>/dev/null && diff -r "$B/det1" "$B/det_keep" >/dev/null &&
+        [ -z "$(ls -d "$B"/det1.tmp.* "$B"/det1.old.* 2>/dev/null)" ]; then
+        pass "gen atomic (bad input leaves OUT/ as it was)"
+    else
+        fail "gen atomic"
+    fi
+    rm -rf "$B/det_keep"
+    # --fifo-depth overrides one FIFO and shows in report.json
+    rm -rf "$B/ovr"
+    if $RESFLOW gen $k -o "$B/ovr" --fifo-depth stem_to_add=300 &&
+        grep -q '"name": "stem_to_add".*"depth": 300,.*"overridden": true' "$B/ovr/report.json" &&
+        grep -q 'DEPTH(300)' "$B/ovr/rtl/resflow_resnet_block.v"; then
+        pass "gen --fifo-depth override"
+    else
+        fail "gen --fifo-depth override"
+    fi
+    if ! $RESFLOW gen $k -o "$B/ovr2" --fifo-depth nosuch=10 2>"$B/ovr.err" &&
+        grep -q "no FIFO named 'nosuch'" "$B/ovr.err" && [ ! -e "$B/ovr2" ]; then
+        pass "gen --fifo-depth unknown name is an error"
+    else
+        fail "gen --fifo-depth unknown name"
+    fi
+    # the generated top lints clean
+    if verilator --lint-only -Wall -Wno-DECLFILENAME -I"$B/det1/rtl" --top-module resflow_resnet_block \
+        "$B/det1/rtl/"*.v >"$B/toplint.log" 2>&1; then
+        pass "gen top lint-clean (verilator -Wall)"
+    else
+        head -20 "$B/toplint.log"
+        fail "gen top lint"
+    fi
+fi
+
+# ---- end to end: kernels x stalls, bit-exact against the golden model ----
+stream_bin() { echo "build/$(basename "$1" .yaml)/stream"; }
+build_kernel() {
+    make --no-print-directory "$(stream_bin "$1")" KERNEL="$1" >"$B/build_$(basename "$1" .yaml).log" 2>&1
+}
+E2E_KERNELS="kernels/resnet_block.yaml tests/kernels/two_blocks.yaml tests/kernels/wide_1x1.yaml"
+if want e2e; then
+    PHOTO=build/photos/astronaut.png
+    for k in $E2E_KERNELS; do
+        kn=$(basename "$k" .yaml)
+        if ! build_kernel "$k"; then
+            tail -30 "$B/build_$kn.log"
+            fail "e2e $kn (build)"
+            continue
+        fi
+        bin=$(stream_bin "$k")
+        for st in 0 0.3 0.7; do
+            args="--random-frames 2 --seed 7"
+            [ -f "$PHOTO" ] && args="--image $PHOTO $args"
+            # shellcheck disable=SC2086
+            if $bin $args --stall-in $st --stall-out $st --quiet --json "$B/e2e_${kn}_$st.json" >"$B/e2e_${kn}_$st.log" 2>&1 &&
+                grep -q '"mismatches": 0' "$B/e2e_${kn}_$st.json" && grep -q '"deadlock": false' "$B/e2e_${kn}_$st.json"; then
+                pass "e2e $kn stall $st bit-exact"
+            else
+                tail -20 "$B/e2e_${kn}_$st.log"
+                fail "e2e $kn stall $st"
+            fi
+        done
+    done
+    if [ -d "$SHARED/images/natural" ]; then
+        for img in "$SHARED"/images/natural/*; do
+            if build/resnet_block/stream --image "$img" --quiet --json "$B/nat.json" >"$B/nat.log" 2>&1 &&
+                grep -q '"mismatches": 0' "$B/nat.json"; then
+                pass "e2e resnet_block on $(basename "$img") bit-exact"
+            else
+                tail -5 "$B/nat.log"
+                fail "e2e resnet_block on $(basename "$img")"
+            fi
+        done
+    else
+        skip "e2e natural photographs: skipped: $SHARED/images/natural not present"
+    fi
+fi
+
+# ---- FIFO sizing: analytic depth is enough, and not more than needed ----
+json_num() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" "$1" | head -1; }
+if want sizing; then
+    for k in $E2E_KERNELS; do
+        kn=$(basename "$k" .yaml)
+        build_kernel "$k" || { fail "sizing $kn (build)"; continue; }
+        bin=$(stream_bin "$k")
+        $bin --random-frames 3 --seed 3 --quiet --json "$B/sz_$kn.json" >"$B/sz_$kn.log" 2>&1
+        pred=$(json_num "$B/sz_$kn.json" predicted_cycles_per_frame)
+        meas=$(json_num "$B/sz_$kn.json" cycles_per_frame)
+        if [ -n "$pred" ] && [ "$pred" = "${meas%.*}" ] && grep -q '"mismatches": 0' "$B/sz_$kn.json"; then
+            pass "sizing $kn: full throughput at the analytic depths ($meas cycles/frame = predicted)"
+        else
+            fail "sizing $kn: measured ${meas:-?} cycles/frame, predicted ${pred:-?}"
+        fi
+        # every FIFO's high-water mark reaches its depth - 1: none is larger than needed
+        python3 - "$B/sz_$kn.json" <<'EOF' && pass "sizing $kn: each FIFO is filled to depth-1 (no slack)" || fail "sizing $kn: FIFO larger than needed"
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad = [f for f in j["fifos"] if f["high_water"] < f["depth"] - 1 or f["high_water"] > f["depth"]]
+for f in bad:
+    print("  %s: depth %d, high water %d" % (f["name"], f["depth"], f["high_water"]))
+sys.exit(1 if bad or not j["fifos"] else 0)
+EOF
+    done
+    # two elements fewer than the analysis gives: the pipeline deadlocks or slows down
+    k=kernels/resnet_block.yaml
+    d=$(python3 -c "import json;print([f['depth'] for f in json.load(open('build/resnet_block/gen/report.json'))['fifos']][0])")
+    rm -rf build/small_fifo
+    if make --no-print-directory build/small_fifo/stream K=small_fifo KERNEL=$k \
+        GEN_FLAGS="--fifo-depth stem_to_add=$((d - 2))" >"$B/small_build.log" 2>&1; then
+        build/small_fifo/stream --random-frames 2 --seed 3 --quiet --watchdog 20000 --json "$B/small.json" >"$B/small.log" 2>&1
+        meas=$(json_num "$B/small.json" cycles_per_frame)
+        pred=$(json_num "$B/small.json" predicted_cycles_per_frame)
+        if grep -q '"deadlock": true' "$B/small.json" || [ "${meas%.*}" -gt "$pred" ]; then
+            pass "sizing depth-2 is too small (deadlock or lost throughput)"
+        else
+            fail "sizing depth-2 still runs at full rate: the analytic depth is larger than needed"
+        fi
+    else
+        fail "sizing depth-2 (build)"
+    fi
+fi
+
+echo
+if [ $FAIL -gt 0 ]; then
+    echo "failed:"
+    for f in "${FAILED[@]}"; do echo "  $f"; done
+fi
+if [ $SKIP -gt 0 ]; then
+    echo "$PASS passed, $FAIL failed, $SKIP skipped"
+else
+    echo "$PASS passed, $FAIL failed"
+fi
+[ $FAIL -eq 0 ]

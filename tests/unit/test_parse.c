@@ -1,0 +1,232 @@
+/*
+ * test_parse.c - parser, shape inference, weights and FIFO sizing (cmocka).
+ * Runs from tests/unit/ (paths are relative to it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "diag.h"
+#include "npy.h"
+#include "parse.h"
+#include "sched.h"
+
+static ir_net load(const char *path)
+{
+    ir_net net;
+    memset(&net, 0, sizeof net);
+    assert_int_equal(parse_file(path, &net), 0);
+    assert_int_equal(ir_check(&net), 0);
+    assert_int_equal(sched_run(&net, NULL, 0), 0);
+    diag_flush();
+    return net;
+}
+
+static const ir_layer *layer(const ir_net *net, const char *name)
+{
+    int i = ir_find(net, name);
+    assert_true(i >= 0);
+    return &net->layers[i];
+}
+
+/* Writes `text` to a temporary YAML file and returns its path. */
+static const char *tmp_yaml(const char *text)
+{
+    static char path[64];
+    FILE *f;
+    snprintf(path, sizeof path, "/tmp/rf_test_%ld.yaml", (long)rand());
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void test_resnet_block_shapes(void **state)
+{
+    ir_net net = load("../../kernels/resnet_block.yaml");
+    const ir_layer *stem = layer(&net, "stem"), *add = layer(&net, "add");
+    (void)state;
+    assert_int_equal(net.n_layers, 5);
+    assert_string_equal(net.layers[0].name, "input");
+    assert_int_equal(stem->h, 64);
+    assert_int_equal(stem->w, 64);
+    assert_int_equal(stem->c, 8);
+    assert_int_equal(stem->in_c, 3);
+    assert_int_equal(stem->pad, 1);
+    /* fully parallel by default */
+    assert_int_equal(stem->pe, 8);
+    assert_int_equal(stem->simd, 27);
+    assert_int_equal(stem->ii, 1);
+    /* ReLU clamps at the output zero point */
+    assert_int_equal(stem->act_min, -128);
+    assert_int_equal(add->act_min, -128);
+    assert_int_equal(layer(&net, "conv2")->act_min, -128);
+    assert_int_equal(add->n_inputs, 2);
+    assert_string_equal(net.layers[net.output].name, "add");
+    /* TFLite ADD: left shift 20, both input multipliers from 2*max scale */
+    assert_int_equal(add->addp.left_shift, 20);
+    ir_net_free(&net);
+}
+
+static void test_topological_order(void **state)
+{
+    /* layers listed out of order are sorted by their inputs */
+    const char *p = tmp_yaml("version: 1\n"
+                             "input: {height: 4, width: 5, channels: 2, scale: 1.0, zero_point: 0}\n"
+                             "layers:\n"
+                             "  - {name: b, op: conv2d, inputs: [a], kernel: 1, filters: 2,"
+                             " output: {scale: 1.0, zero_point: 0}, weights: {init: {seed: 1}}}\n"
+                             "  - {name: a, op: conv2d, inputs: [input], kernel: 3, filters: 2,"
+                             " output: {scale: 1.0, zero_point: 0}, weights: {init: {seed: 1}}}\n"
+                             "output: b\n");
+    ir_net net = load(p);
+    (void)state;
+    assert_string_equal(net.layers[1].name, "a");
+    assert_string_equal(net.layers[2].name, "b");
+    assert_int_equal(net.layers[2].in[0], 1);
+    assert_int_equal(net.n_fifos, 0);
+    ir_net_free(&net);
+    remove(p);
+}
+
+static void test_skip_fifo_depth(void **state)
+{
+    /* Hand-worked (docs/fifo-sizing.md), II = 1 everywhere: the main path
+     * conv1 -> conv2 delays pixel j by 2 * (pad*W + pad) pixels of line-buffer
+     * fill plus 2 * (window 3 + MAC 6) cycles of pipeline = 2*65 + 18 = 148;
+     * plus one element of handshake slack: 149. */
+    ir_net net = load("../../kernels/resnet_block.yaml");
+    (void)state;
+    assert_int_equal(net.n_fifos, 1);
+    assert_string_equal(net.fifos[0].name, "stem_to_add");
+    assert_int_equal(net.fifos[0].depth, 2 * (64 + 1) + 2 * (SCHED_WINDOW_LATENCY + sched_mac_latency(1, 1)) + 1);
+    assert_int_equal(net.fifos[0].width_bits, 64);
+    /* window: H*W + pad steps per frame */
+    assert_int_equal(net.predicted_cycles_per_frame, 64 * 64 + 1);
+    ir_net_free(&net);
+}
+
+static void test_skip_fifo_grows_with_width(void **state)
+{
+    /* The skip FIFO holds about two image rows: doubling W adds 2*W. */
+    const char *fmt = "version: 1\n"
+                      "input: {height: 8, width: %d, channels: 1, scale: 1.0, zero_point: 0}\n"
+                      "layers:\n"
+                      "  - {name: c1, op: conv2d, inputs: [input], kernel: 3, filters: 1,"
+                      " output: {scale: 1.0, zero_point: 0}, weights: {init: {seed: 1}}}\n"
+                      "  - {name: c2, op: conv2d, inputs: [c1], kernel: 3, filters: 1,"
+                      " output: {scale: 1.0, zero_point: 0}, weights: {init: {seed: 1}}}\n"
+                      "  - {name: s, op: add, inputs: [input, c2], output: {scale: 1.0, zero_point: 0}}\n"
+                      "output: s\n";
+    char text[1024];
+    int d16, d32;
+    ir_net net;
+    (void)state;
+    snprintf(text, sizeof text, fmt, 16);
+    net = load(tmp_yaml(text));
+    d16 = net.fifos[0].depth;
+    ir_net_free(&net);
+    snprintf(text, sizeof text, fmt, 32);
+    net = load(tmp_yaml(text));
+    d32 = net.fifos[0].depth;
+    ir_net_free(&net);
+    assert_int_equal(d32 - d16, 2 * 16);
+}
+
+static void test_fifo_override(void **state)
+{
+    sched_override ov[1] = {{"stem_to_add", 500, 0}};
+    ir_net net;
+    (void)state;
+    memset(&net, 0, sizeof net);
+    assert_int_equal(parse_file("../../kernels/resnet_block.yaml", &net), 0);
+    assert_int_equal(ir_check(&net), 0);
+    assert_int_equal(sched_run(&net, ov, 1), 0);
+    assert_int_equal(net.fifos[0].depth, 500);
+    assert_true(net.fifos[0].overridden);
+    assert_true(ov[0].used);
+    ir_net_free(&net);
+    diag_flush();
+}
+
+static void test_splitmix64_reference(void **state)
+{
+    /* splitmix64 reference outputs for seed 0 (Steele et al.; the same
+     * vectors as Vigna's splitmix64.c) */
+    uint64_t s = 0;
+    (void)state;
+    assert_true(ir_splitmix64(&s) == 0xe220a8397b1dcdafull);
+    assert_true(ir_splitmix64(&s) == 0x6e789e6aa1b965f4ull);
+    assert_true(ir_splitmix64(&s) == 0x06c45d188009454full);
+}
+
+static void test_init_weights_deterministic(void **state)
+{
+    ir_net a = load("../../kernels/resnet_block.yaml"), b = load("../../kernels/resnet_block.yaml");
+    const ir_layer *la = layer(&a, "conv1"), *lb = layer(&b, "conv1");
+    int i, lo = 0, hi = 0;
+    (void)state;
+    assert_memory_equal(la->weights, lb->weights, 8 * 9 * 8);
+    for (i = 0; i < 8 * 9 * 8; i++) {
+        assert_true(la->weights[i] >= -127 && la->weights[i] <= 127);
+        lo |= la->weights[i] < -100;
+        hi |= la->weights[i] > 100;
+    }
+    assert_true(lo && hi);
+    ir_net_free(&a);
+    ir_net_free(&b);
+}
+
+static void test_npy_reader(void **state)
+{
+    npy_array a;
+    char err[256];
+    (void)state;
+    assert_int_equal(npy_load("../errors/0010_bad_npy_shape/w.npy", &a, err, sizeof err), 0);
+    assert_int_equal(a.dtype, NPY_I8);
+    assert_int_equal(a.ndim, 4);
+    assert_int_equal(a.shape[0], 4);
+    assert_int_equal(a.shape[3], 3);
+    assert_int_equal((int)a.count, 108);
+    npy_free(&a);
+    assert_int_equal(npy_load("../errors/0011_truncated_npy/w.npy", &a, err, sizeof err), -1);
+    assert_non_null(strstr(err, "does not match"));
+    assert_int_equal(npy_load("../../kernels/resnet_block.yaml", &a, err, sizeof err), -1);
+    assert_non_null(strstr(err, "bad magic"));
+}
+
+static void test_ebr_blocks(void **state)
+{
+    (void)state;
+    /* iCE40 EBR: 4 Kbit, 256x16 / 512x8 / 1024x4 / 2048x2 */
+    assert_int_equal(sched_ebr_blocks(256, 16), 1);
+    assert_int_equal(sched_ebr_blocks(149, 64), 4);   /* 4 x 256x16 */
+    assert_int_equal(sched_ebr_blocks(2048, 2), 1);
+    assert_int_equal(sched_ebr_blocks(1000, 8), 2);   /* 2 x 512x8 */
+    assert_string_equal(sched_fifo_memory(16, 64), "registers");
+    assert_string_equal(sched_fifo_memory(149, 64), "ebr");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resnet_block_shapes),
+        cmocka_unit_test(test_topological_order),
+        cmocka_unit_test(test_skip_fifo_depth),
+        cmocka_unit_test(test_skip_fifo_grows_with_width),
+        cmocka_unit_test(test_fifo_override),
+        cmocka_unit_test(test_splitmix64_reference),
+        cmocka_unit_test(test_init_weights_deterministic),
+        cmocka_unit_test(test_npy_reader),
+        cmocka_unit_test(test_ebr_blocks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

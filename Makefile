@@ -67,11 +67,12 @@ $(BUILD)/$(K)/stream: $(BUILD)/$(K)/gen/report.json $(HOST_SRC) $(wildcard host/
 	done
 	@top=$$(sed -n 's/^  "name": "\(.*\)",$$/\1/p' $(BUILD)/$(K)/gen/report.json); \
 	echo "verilator: resflow_$$top -> $@"; \
-	verilator --cc --exe --build -j 2 --no-timing -O3 --x-assign fast --x-initial fast \
+	verilator --cc --exe --build -j 2 --no-timing -Wno-fatal -O3 --x-assign fast --x-initial fast \
 	  --top-module resflow_$$top --prefix Vrf_top -Mdir $(BUILD)/$(K)/obj \
 	  -GMEM_PATH='"$(ROOT)/$(BUILD)/$(K)/gen/mem/"' \
-	  -CFLAGS "-O2 -I$(ROOT)/host" -LDFLAGS "$(addprefix $(ROOT)/,$(wildcard $(BUILD)/$(K)/host/*.o)) $$(pkg-config --libs stb) -lm" \
-	  $(BUILD)/$(K)/gen/rtl/*.v $(BUILD)/$(K)/gen/shim.cpp -o $(ROOT)/$@ OPT_FAST=-O3 >$(BUILD)/$(K)/verilator.log 2>&1 \
+	  -CFLAGS "-O2 -I$(ROOT)/host" -LDFLAGS "$$(echo $(ROOT)/$(BUILD)/$(K)/host/*.o) $$(pkg-config --libs stb) -lm" \
+	  -MAKEFLAGS OPT_FAST=-O3 \
+	  $(BUILD)/$(K)/gen/rtl/*.v $(ROOT)/$(BUILD)/$(K)/gen/shim.cpp -o $(ROOT)/$@ >$(BUILD)/$(K)/verilator.log 2>&1 \
 	  || { tail -30 $(BUILD)/$(K)/verilator.log; exit 1; }
 
 sim: deps

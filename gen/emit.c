@@ -481,7 +481,7 @@ static void c_array_i8(sbuf *b, const char *name, const int8_t *v, size_t n)
     size_t i;
     sb_printf(b, "static const int8_t %s[%zu] = {", name, n);
     for (i = 0; i < n; i++)
-        sb_printf(b, "%s%d", i % 24 ? ", " : "\n    ", v[i]);
+        sb_printf(b, "%s%d", i == 0 ? "\n    " : i % 24 ? ", " : ",\n    ", v[i]);
     sb_printf(b, "\n};\n");
 }
 
@@ -490,7 +490,7 @@ static void c_array_i32(sbuf *b, const char *name, const int32_t *v, size_t n)
     size_t i;
     sb_printf(b, "static const int32_t %s[%zu] = {", name, n);
     for (i = 0; i < n; i++)
-        sb_printf(b, "%s%ld", i % 8 ? ", " : "\n    ", (long)v[i]);
+        sb_printf(b, "%s%ld", i == 0 ? "\n    " : i % 8 ? ", " : ",\n    ", (long)v[i]);
     sb_printf(b, "\n};\n");
 }
 
@@ -674,6 +674,20 @@ static void rm_rf(const char *dir)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Creates the directories above `path` (mkdir -p of its dirname). */
+static void mkdir_parents(const char *path)
+{
+    char p[1024];
+    size_t i;
+    snprintf(p, sizeof p, "%s", path);
+    for (i = 1; p[i]; i++)
+        if (p[i] == '/') {
+            p[i] = '\0';
+            mkdir(p, 0777);
+            p[i] = '/';
+        }
+}
+
 static int write_file(const char *path, const char *data, size_t len)
 {
     FILE *f = fopen(path, "wb");
@@ -733,6 +747,7 @@ int emit_all(const ir_net *net, const char *out_dir, const char *template_dir)
     snprintf(tmp, sizeof tmp, "%.*s.tmp.%ld", (int)len, out_dir, (long)getpid());
     snprintf(old, sizeof old, "%.*s.old.%ld", (int)len, out_dir, (long)getpid());
     rm_rf(tmp);
+    mkdir_parents(tmp);
     if (mkdir(tmp, 0777)) {
         diag_plain("cannot create '%s': %s", tmp, strerror(errno));
         rc = -1;

@@ -1,0 +1,285 @@
+/*
+ * test_golden.c - host/golden.c on hand-built networks whose outputs are
+ * worked out by hand below from the TFLite reference kernels
+ * (reference_integer_ops/conv.h ConvPerChannel, reference_integer_ops/add.h
+ * AddElementwise) and the fixed-point rules tested in test_quant.c:
+ *   SRDHM(x, 2^30) = x / 2, ties toward +infinity (-0.5 -> 0, 0.5 -> 1)
+ *   RDBPOT(x, e)   = x / 2^e, ties away from zero (-0.5 -> -1)
+ *
+ *   cc -std=c11 -Wall -Wextra -pedantic -Igen -Ihost tests/unit/test_golden.c \
+ *      host/golden.c gen/quant.c -lcmocka -lm
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "golden.h"
+
+#define P30 ((int32_t)1 << 30)
+
+/*
+ * Network A: a residual block in miniature.
+ *
+ *   in   3x3x1, scale 1, zp 1
+ *   c1   conv 3x3 pad 1 -> 2 channels, scale 0.5, zp -5, no ReLU
+ *        oc0: all nine weights 1, bias 1,  mult (2^30, 0)  = 0.5
+ *        oc1: w[0][0] = 1, w[2][2] = -1, bias -2, mult (2^30, -1) = 0.25
+ *   skip conv 1x1 -> 2 channels, scale 0.25, zp 0, no ReLU
+ *        oc0: weight 2, oc1: weight -1, bias 0, both mult (2^30, 0) = 0.5
+ *   add  c1 + skip, scale 1, zp 3: add.cc Prepare with s0 = 0.5, s1 = 0.25,
+ *        s_out = 1 gives (test_quant.c) in (2^30, 0), (2^30, -1),
+ *        out (2^30, -19), left_shift 20.
+ *
+ * Input q =          v = q - zp =
+ *   1 2 3              0 1 2
+ *   4 5 6              3 4 5
+ *   7 8 9              6 7 8
+ */
+static const int8_t a_input[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+static const int8_t c1_w[2 * 3 * 3 * 1] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1,   /* oc0: box filter */
+    1, 0, 0, 0, 0, 0, 0, 0, -1,  /* oc1: v(y-1,x-1) - v(y+1,x+1) */
+};
+static const int32_t c1_b[2] = {1, -2};
+static const int32_t c1_m[2] = {P30, P30};
+static const int32_t c1_s[2] = {0, -1};
+
+static const int8_t skip_w[2] = {2, -1};
+static const int32_t skip_b[2] = {0, 0};
+static const int32_t skip_m[2] = {P30, P30};
+static const int32_t skip_s[2] = {0, 0};
+
+/*
+ * c1, oc0. 3x3 box sums of v, taps outside the image skipped (i.e. as if
+ * padded with the zero point 1, v = 0):
+ *    8 15 12        + bias 1:   9 16 13
+ *   21 36 27                   22 37 28
+ *   20 33 24                   21 34 25
+ * * 0.5 (SRDHM, positive ties up): 5 8 7 / 11 19 14 / 11 17 13
+ * + zp -5:                         0 3 2 /  6 14  9 /  6 12  8
+ *
+ * c1, oc1 = v(y-1,x-1) - v(y+1,x+1), outside = 0:
+ *   -4 -5  0        + bias -2:  -6 -7 -2
+ *   -7 -8  1                    -9 -10 -1
+ *    0  3  4                    -2  1  2
+ * * 0.25 = RDBPOT(SRDHM(acc, 2^30), 1):
+ *   -6 -> -3 -> -1.5 -> -2      -7 -> -3.5 -> -3 -> -1.5 -> -2
+ *   -2 -> -1 -> -0.5 -> -1      -9 -> -4.5 -> -4 -> -2
+ *  -10 -> -5 -> -2.5 -> -3      -1 -> -0.5 ->  0 ->  0
+ *    1 -> 0.5 -> 1 -> 0.5 -> 1 (double rounding: 0.25 exactly, yet 1)
+ *    2 -> 1 -> 0.5 -> 1
+ *   giving -2 -2 -1 / -2 -3 0 / -1 1 1;  + zp -5:
+ *   -7 -7 -6 / -7 -8 -5 / -6 -4 -4
+ */
+static const int8_t a_c1[18] = {
+    0, -7, 3, -7, 2, -6,
+    6, -7, 14, -8, 9, -5,
+    6, -6, 12, -4, 8, -4,
+};
+
+/*
+ * skip: oc0 = SRDHM(2v, 2^30) = v exactly: 0..8.
+ *       oc1 = SRDHM(-v, 2^30): -v/2 with ties toward +inf:
+ *       v = 0..8 -> 0, 0 (-0.5), -1, -1 (-1.5), -2, -2 (-2.5), -3, -3, -4
+ */
+static const int8_t a_skip[18] = {
+    0, 0, 1, 0, 2, -1,
+    3, -1, 4, -2, 5, -2,
+    6, -3, 7, -3, 8, -4,
+};
+
+/*
+ * add: a = c1 - (-5), b = skip - 0, all multipliers powers of two, so
+ *   scaled0 = SRDHM(a * 2^20, 2^30)                 = a * 2^19   (exact)
+ *   scaled1 = RDBPOT(SRDHM(b * 2^20, 2^30), 1)      = b * 2^18   (exact)
+ *   SRDHM(scaled0 + scaled1, 2^30)                  = (2a + b) * 2^17
+ *   RDBPOT(.., 19)   = (2a + b) / 4, ties away from zero;  + zp 3
+ * ch0: a = 5 8 7 11 19 14 11 17 13, b = 0..8
+ *   2a + b = 10 17 16 25 42 33 28 41 34
+ *   / 4    =  3  4  4  6 11  8  7 10  9   (2.5 -> 3, 10.5 -> 11, 8.5 -> 9)
+ *   + 3    =  6  7  7  9 14 11 10 13 12
+ * ch1: a = -2 -2 -1 -2 -3 0 -1 1 1, b = 0 0 -1 -1 -2 -2 -3 -3 -4
+ *   2a + b = -4 -4 -3 -5 -8 -2 -5 -1 -2
+ *   / 4    = -1 -1 -1 -1 -2 -1 -1  0 -1   (-0.5 -> -1, -0.75 -> -1)
+ *   + 3    =  2  2  2  2  1  2  2  3  2
+ */
+static const int8_t a_add[18] = {
+    6, 2, 7, 2, 7, 2,
+    9, 2, 14, 1, 11, 2,
+    10, 2, 13, 3, 12, 2,
+};
+
+static void make_net_a(rf_layer *l, rf_net *net)
+{
+    memset(l, 0, 4 * sizeof *l);
+    l[0] = (rf_layer){.name = "in", .op = RF_OP_INPUT, .h = 3, .w = 3, .c = 1,
+                      .scale = 1.0, .zero_point = 1, .act_min = -128, .act_max = 127};
+    l[1] = (rf_layer){.name = "c1", .op = RF_OP_CONV2D, .n_inputs = 1, .inputs = {0, 0},
+                      .h = 3, .w = 3, .c = 2, .scale = 0.5, .zero_point = -5,
+                      .act_min = -128, .act_max = 127, .kernel = 3, .in_c = 1, .pad = 1,
+                      .pe = 1, .simd = 1, .weights = c1_w, .bias = c1_b, .mult = c1_m,
+                      .shift = c1_s};
+    l[2] = (rf_layer){.name = "skip", .op = RF_OP_CONV2D, .n_inputs = 1, .inputs = {0, 0},
+                      .h = 3, .w = 3, .c = 2, .scale = 0.25, .zero_point = 0,
+                      .act_min = -128, .act_max = 127, .kernel = 1, .in_c = 1, .pad = 0,
+                      .pe = 1, .simd = 1, .weights = skip_w, .bias = skip_b,
+                      .mult = skip_m, .shift = skip_s};
+    l[3] = (rf_layer){.name = "add", .op = RF_OP_ADD, .n_inputs = 2, .inputs = {1, 2},
+                      .h = 3, .w = 3, .c = 2, .scale = 1.0, .zero_point = 3,
+                      .act_min = -128, .act_max = 127, .left_shift = 20,
+                      .in_mult = {P30, P30}, .in_shift = {0, -1},
+                      .out_mult = P30, .out_shift = -19};
+    *net = (rf_net){.name = "tiny", .n_layers = 4, .layers = l, .output = 3};
+}
+
+static void expect_output(const rf_net *net, const int8_t *input, const int8_t *want, int n)
+{
+    int8_t got[64];
+    int i;
+
+    memset(got, 0x55, sizeof got);
+    assert_int_equal(golden_run(net, input, got), 0);
+    for (i = 0; i < n; i++) {
+        if (got[i] != want[i])
+            print_error("element %d: expected %d, got %d\n", i, want[i], got[i]);
+        assert_int_equal(got[i], want[i]);
+    }
+}
+
+static void test_conv3x3(void **state)
+{
+    rf_layer l[4];
+    rf_net net;
+
+    (void)state;
+    make_net_a(l, &net);
+    net.output = 1;
+    expect_output(&net, a_input, a_c1, 18);
+}
+
+static void test_conv1x1(void **state)
+{
+    rf_layer l[4];
+    rf_net net;
+
+    (void)state;
+    make_net_a(l, &net);
+    net.output = 2;
+    expect_output(&net, a_input, a_skip, 18);
+}
+
+static void test_add(void **state)
+{
+    rf_layer l[4];
+    rf_net net;
+
+    (void)state;
+    make_net_a(l, &net);
+    expect_output(&net, a_input, a_add, 18);
+}
+
+/* The same add with fused ReLU (act_min = zp = 3): every channel-1 value
+ * (<= 3) becomes 3, channel 0 (>= 6) is unchanged. */
+static void test_add_relu(void **state)
+{
+    rf_layer l[4];
+    rf_net net;
+    int8_t want[18];
+    int i;
+
+    (void)state;
+    make_net_a(l, &net);
+    l[3].act_min = 3;
+    for (i = 0; i < 18; i++)
+        want[i] = (i % 2) ? 3 : a_add[i];
+    expect_output(&net, a_input, want, 18);
+}
+
+/* The input layer alone is the identity. */
+static void test_input_only(void **state)
+{
+    rf_layer l[4];
+    rf_net net;
+
+    (void)state;
+    make_net_a(l, &net);
+    net.output = 0;
+    expect_output(&net, a_input, a_input, 9);
+}
+
+/*
+ * Network B: weight layout [oc][ky][kx][ic] with two input channels.
+ *   in   1x2x2, zp 0: pixel 0 = (1, 10), pixel 1 = (-3, 30)
+ *   conv 3x3 pad 1 -> 1 channel, bias 0, mult (2^30, 0) = 0.5, zp 0.
+ *   Rows ky = 0 and 2 fall outside the one-row image; they hold 7s that
+ *   must be skipped. Row ky = 1: kx0 = (1, 2), kx1 = (3, 4), kx2 = (5, -1).
+ *   x = 0: kx0 -> ix -1 skipped; kx1 -> pixel 0: 3*1 + 4*10 = 43;
+ *          kx2 -> pixel 1: 5*(-3) - 30 = -45;  acc -2 -> * 0.5 = -1
+ *   x = 1: kx0 -> pixel 0: 1 + 20 = 21; kx1 -> pixel 1: -9 + 120 = 111;
+ *          kx2 -> ix 2 skipped;           acc 132 -> * 0.5 = 66
+ */
+static void test_conv_layout(void **state)
+{
+    static const int8_t w[18] = {
+        7, 7, 7, 7, 7, 7,     /* ky = 0 */
+        1, 2, 3, 4, 5, -1,    /* ky = 1 */
+        7, 7, 7, 7, 7, 7,     /* ky = 2 */
+    };
+    static const int32_t b[1] = {0}, m[1] = {P30}, s[1] = {0};
+    static const int8_t in[4] = {1, 10, -3, 30};
+    static const int8_t want[2] = {-1, 66};
+    rf_layer l[2];
+    rf_net net;
+
+    (void)state;
+    memset(l, 0, sizeof l);
+    l[0] = (rf_layer){.name = "in", .op = RF_OP_INPUT, .h = 1, .w = 2, .c = 2,
+                      .scale = 1.0, .act_min = -128, .act_max = 127};
+    l[1] = (rf_layer){.name = "conv", .op = RF_OP_CONV2D, .n_inputs = 1, .h = 1, .w = 2,
+                      .c = 1, .scale = 1.0, .act_min = -128, .act_max = 127, .kernel = 3,
+                      .in_c = 2, .pad = 1, .pe = 1, .simd = 1, .weights = w, .bias = b,
+                      .mult = m, .shift = s};
+    net = (rf_net){.name = "layout", .n_layers = 2, .layers = l, .output = 1};
+    expect_output(&net, in, want, 2);
+}
+
+/* Inconsistent tables are refused, not read out of bounds. */
+static void test_bad_tables(void **state)
+{
+    rf_layer l[4];
+    rf_net net;
+    int8_t out[18];
+
+    (void)state;
+    make_net_a(l, &net);
+    l[3].inputs[1] = 3;             /* a layer consuming itself */
+    assert_int_equal(golden_run(&net, a_input, out), -1);
+    make_net_a(l, &net);
+    l[1].in_c = 2;                  /* producer has 1 channel */
+    assert_int_equal(golden_run(&net, a_input, out), -1);
+    make_net_a(l, &net);
+    l[3].w = 2;                     /* add output shape differs from operands */
+    assert_int_equal(golden_run(&net, a_input, out), -1);
+    make_net_a(l, &net);
+    net.output = 4;
+    assert_int_equal(golden_run(&net, a_input, out), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_input_only),
+        cmocka_unit_test(test_conv3x3),
+        cmocka_unit_test(test_conv1x1),
+        cmocka_unit_test(test_add),
+        cmocka_unit_test(test_add_relu),
+        cmocka_unit_test(test_conv_layout),
+        cmocka_unit_test(test_bad_tables),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,110 @@
+/*
+ * rf_requant - TFLite MultiplyByQuantizedMultiplier(x, mult, shift), int32.
+ *
+ * y = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * 2^left, mult), right)
+ * with left = max(shift, 0), right = max(-shift, 0). Sources:
+ *   - MultiplyByQuantizedMultiplier: tensorflow/lite/kernels/internal/common.h
+ *   - SaturatingRoundingDoublingHighMul (SRDHM) and RoundingDivideByPOT:
+ *     gemmlowp fixedpoint/fixedpoint.h
+ * SRDHM(a, b): INT32_MAX if a == b == INT32_MIN, else with ab = (int64)a * b,
+ *   nudge = ab >= 0 ? 2^30 : 1 - 2^30, (int32)((ab + nudge) / 2^31), the
+ *   division truncating toward zero (C semantics).
+ * RDBPOT(x, e): mask = 2^e - 1, rem = x & mask, thr = (mask >> 1) + (x < 0),
+ *   (x >> e) + (rem > thr)   (arithmetic shift; rounds half away from zero).
+ * x * 2^left wraps in 32 bits, as the int32 multiplication does on the C side.
+ *
+ * Valid shift range: -31 .. 31 (TFLite multipliers never leave it). Outside
+ * it the result is defined but not TFLite's: left shifts of 32 or more give
+ * x * 2^left = 0, right shifts below -31 act as -31.
+ *
+ * No handshake: ce advances all stages at once (the caller's pipeline
+ * enable); x, mult and shift are sampled together.
+ *
+ * Pipeline (LATENCY = 3 ce-cycles: y holds the result for the x presented
+ * 3 enabled clock edges earlier; II = 1):
+ *   stage 1: x << left, mult and right registered
+ *   stage 2: 32 x 32 -> 64 bit product, rounding, divide by 2^31 (the two
+ *            nudge cases of SRDHM reduce to floor((ab + 2^30) / 2^31), see
+ *            the derivation at stage 2 below)
+ *   stage 3: saturation of the INT32_MIN * INT32_MIN case, RoundingDivideByPOT
+ * Resources: one 32 x 32 signed multiplier, ~150 flip-flops, a 64-bit adder,
+ * a 32-bit barrel shifter for each direction.
+ */
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module rf_requant (
+    input  wire               clk,
+    // advance the pipeline
+    input  wire               ce,
+    input  wire signed [31:0] x,
+    // quantized multiplier (TFLite: in [2^30, 2^31) or 0)
+    input  wire signed [31:0] mult,
+    // TFLite shift: > 0 shifts left before the multiply, < 0 rounds right after
+    input  wire signed [7:0]  shift,
+    output wire signed [31:0] y
+);
+
+// ce-cycles from x to y
+localparam LATENCY = 3;
+localparam signed [31:0] INT32_MAX = 32'sh7fffffff;
+localparam signed [63:0] ROUND = 64'sd1073741824;  // 2^30
+
+initial begin
+    if (LATENCY != 3) begin
+        $error("rf_requant pipeline must have 3 stages (instance %m)");
+        $finish;
+    end
+end
+
+// stage 1: left shift (wrapping), right shift amount saturated to 31
+wire [6:0] left = shift[7] ? 7'd0 : shift[6:0];
+wire [8:0] neg_shift = -{shift[7], shift};
+wire [4:0] right = !shift[7] ? 5'd0 : (neg_shift > 9'd31 ? 5'd31 : neg_shift[4:0]);
+reg signed [31:0] xs1_reg;
+reg signed [31:0] mult1_reg;
+reg [4:0] right1_reg;
+
+// stage 2: SRDHM without its final saturation. With ab = a * b, both
+// branches of the nudge give the same result as one floor division:
+//   ab >= 0: trunc((ab + 2^30) / 2^31)         = floor((ab + 2^30) / 2^31)
+//   ab <  0: trunc((ab + 1 - 2^30) / 2^31)
+//          = floor((ab + 1 - 2^30 + 2^31 - 1) / 2^31) = floor((ab + 2^30) / 2^31)
+// (the numerator is negative in the second case, so truncation is the floor
+// of the numerator plus 2^31 - 1). Hence hi = (ab + 2^30) >>> 31, 33 bits.
+/* verilator lint_off UNUSEDSIGNAL */
+// bits [30:0] of the rounded product are the fraction discarded by >>> 31
+wire signed [63:0] ab_rnd = xs1_reg * mult1_reg + ROUND;
+/* verilator lint_on UNUSEDSIGNAL */
+reg signed [32:0] hi2_reg;
+reg [4:0] right2_reg;
+
+// stage 3: hi lies in [-2^31 + 1, 2^31]; 2^31 (bits 32:31 = 01) only for
+// a == b == INT32_MIN, the saturating case -> INT32_MAX. Then RDBPOT.
+wire signed [31:0] t = hi2_reg[32:31] == 2'b01 ? INT32_MAX : hi2_reg[31:0];
+wire [31:0] mask = (32'd1 << right2_reg) - 32'd1;
+wire [31:0] rem = t & mask;
+wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
+wire signed [31:0] rounded = (t >>> right2_reg) + $signed({31'd0, rem > thr});
+reg signed [31:0] y_reg;
+
+assign y = y_reg;
+
+always @(posedge clk) begin
+    if (ce) begin
+        xs1_reg <= x <<< left;
+        mult1_reg <= mult;
+        right1_reg <= right;
+
+        hi2_reg <= ab_rnd[63:31];
+        right2_reg <= right1_reg;
+
+        y_reg <= rounded;
+    end
+end
+
+endmodule
+
+`resetall

@@ -105,10 +105,21 @@ int image_write_mosaic(const char *path, const int8_t *fm, int h, int w, int c,
     for (k = 0; k < c; k++) {
         int ty = (k / cols) * (h + sep), tx = (k % cols) * (w + sep);
 
+        int lo = 127, hi = -128;
+        /* each tile stretched from its channel's min..max to 0..255, so
+         * channels with a narrow range are still visible; a constant
+         * channel is drawn mid-grey */
+        for (y = 0; y < h * w; y++) {
+            int v = fm[(size_t)y * c + k];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
         for (y = 0; y < h; y++)
-            for (x = 0; x < w; x++)
+            for (x = 0; x < w; x++) {
+                int v = fm[((size_t)y * w + x) * c + k];
                 pix[(size_t)(ty + y) * iw + tx + x] =
-                    (unsigned char)(fm[((size_t)y * w + x) * c + k] + 128);
+                    (unsigned char)(hi > lo ? (v - lo) * 255 / (hi - lo) : 128);
+            }
     }
     ok = stbi_write_png(path, iw, ih, 1, pix, iw);
     free(pix);

@@ -30,8 +30,10 @@ int image_load_frame(const char *path, int h, int w, int c, double scale, int ze
  * Writes an h x w x c int8 feature map (NHWC) as a greyscale PNG mosaic for
  * people to look at: channel k is the tile in row k / cols, column k % cols,
  * cols = ceil(sqrt(c)); tiles are separated by 2-pixel white (255) lines, and
- * unused tiles are white. A value q is shown as the grey level q + 128
- * (-128 black, 127 white). Returns 0, or -1 with a message in err[errsz].
+ * unused tiles are white. Each tile is contrast-stretched on its own: the
+ * channel's minimum is black and its maximum white (a constant channel is
+ * mid-grey), so channels with a narrow range stay visible. Returns 0, or -1
+ * with a message in err[errsz].
  */
 int image_write_mosaic(const char *path, const int8_t *fm, int h, int w, int c,
                        char *err, size_t errsz);

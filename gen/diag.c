@@ -55,6 +55,28 @@ void diag_node(struct fy_node *n, const char *fmt, ...)
     g_count--;
 }
 
+static diag_msg *g_at;
+static int g_n_at;
+
+void diag_at(const char *file, int line, int col, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    diag_msg *p = realloc(g_at, (size_t)(g_n_at + 1) * sizeof *p);
+    if (!p)
+        abort();
+    g_at = p;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    g_at[g_n_at].file = strdup(file);
+    g_at[g_n_at].line = line;
+    g_at[g_n_at].col = col;
+    g_at[g_n_at].msg = strdup(buf);
+    g_n_at++;
+    g_count++;
+}
+
 void diag_plain(const char *fmt, ...)
 {
     char buf[1024];
@@ -137,6 +159,18 @@ int diag_flush(void)
             n++;
         }
     }
+    for (i = 0; i < g_n_at; i++) {
+        diag_msg *p = realloc(all, (size_t)(n + 1) * sizeof *p);
+        if (!p)
+            abort();
+        all = p;
+        all[n] = g_at[i];
+        all[n].seq = n;
+        n++;
+    }
+    free(g_at);
+    g_at = NULL;
+    g_n_at = 0;
     qsort(all, (size_t)n, sizeof *all, cmp_msg);
     for (i = 0; i < n; i++) {
         /* libfyaml may report the same place twice (e.g. scanner + parser) */

@@ -23,6 +23,10 @@ struct fy_diag *diag_get(void);
 /* Reports an error at node n (or at the start of file if n is NULL). */
 void diag_node(struct fy_node *n, const char *fmt, ...) RF_PRINTF(2, 3);
 
+/* Reports an error at FILE:LINE:COL (1-based), for places that have no node
+ * (an empty file, say). */
+void diag_at(const char *file, int line, int col, const char *fmt, ...) RF_PRINTF(4, 5);
+
 /* Reports an error with no position: "resflow: error: ...". */
 void diag_plain(const char *fmt, ...) RF_PRINTF(1, 2);
 

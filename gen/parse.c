@@ -473,11 +473,20 @@ int parse_file(const char *path, ir_net *net)
     cfg.flags = FYPCF_QUIET;
     cfg.diag = diag_get();
     net->doc = fy_document_build_from_file(&cfg, path);
-    if (!net->doc)
+    if (!net->doc) {
+        void *eit = NULL;
+        if (!fy_diag_errors_iterate(diag_get(), &eit))
+            diag_at(path, 1, 1, "empty network description");
         return -1;
+    }
+    /* expand aliases (*x) so that every node is a plain scalar/sequence/mapping */
+    if (fy_document_resolve(net->doc)) {
+        diag_at(path, 1, 1, "cannot resolve the document's aliases");
+        return -1;
+    }
     root = fy_document_root(net->doc);
     if (!root) {
-        diag_plain("%s: empty document", path);
+        diag_at(path, 1, 1, "empty network description");
         return -1;
     }
     if (check_map(root, "the network description", top_known))

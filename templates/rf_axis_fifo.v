@@ -24,7 +24,11 @@
  *   m_axis in cycle t + 2 (t: RAM write, t + 1: registered read into the
  *   output register).
  *   II = 1: one beat in and one beat out per cycle when neither full nor
- *   empty.
+ *   empty; with a source always valid and a sink always ready this holds
+ *   from the first output on for DEPTH >= 3. DEPTH = 2 then moves 2 beats
+ *   per 3 cycles: tready is registered (count < DEPTH), so the slot of a
+ *   beat that leaves in cycle t is reusable only in cycle t + 1, and a beat
+ *   takes 2 cycles from write to m_axis.
  *
  * Resources: DEPTH x (DATA_WIDTH + 2) RAM bits, DATA_WIDTH + 2 output register
  * bits, two pointers of clog2(DEPTH) bits and two 32-bit counters.

@@ -11,7 +11,8 @@
  * output (0, 0), tlast output x = WIDTH - 1.
  *
  * Parameters
- *   HEIGHT, WIDTH  image size in pixels, >= 1 each
+ *   HEIGHT, WIDTH  image size in pixels, >= 1 each (also smaller than the
+ *                  kernel: rows and columns are masked from the position)
  *   CHANNELS       channels per pixel, >= 1
  *   KERNEL         window size K, odd, >= 3; P = (K - 1) / 2
  *   PAD_VALUE      padding value, int8 (-128 .. 127): the input zero point,

@@ -1,0 +1,224 @@
+// Testbench of rf_conv_mac: writes random weights, biases, multipliers and
+// shifts as $readmemh files (the layout of docs/templates-spec.md) into the
+// build directory given as argv[1], then checks every output channel of
+// every pixel bit exact against TFLite ConvPerChannel arithmetic, tlast/tuser
+// passthrough, LATENCY = SF*NF + 5 and II = SF*NF without stalls, and random
+// stalls on both streams.
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "Vtb.h"
+#include "tb_common.h"
+
+#ifndef P_KERNEL
+#define P_KERNEL 1
+#endif
+#ifndef P_IN_CH
+#define P_IN_CH 1
+#endif
+#ifndef P_OUT_CH
+#define P_OUT_CH 1
+#endif
+#ifndef P_PE
+#define P_PE 1
+#endif
+#ifndef P_SIMD
+#define P_SIMD 1
+#endif
+#ifndef P_IN_ZP
+#define P_IN_ZP 0
+#endif
+#ifndef P_OUT_ZP
+#define P_OUT_ZP 0
+#endif
+#ifndef P_ACT_MIN
+#define P_ACT_MIN -128
+#endif
+#ifndef P_ACT_MAX
+#define P_ACT_MAX 127
+#endif
+static const int KKC = P_KERNEL * P_KERNEL * P_IN_CH, SF = KKC / P_SIMD, NF = P_OUT_CH / P_PE;
+static const int II = SF * NF, LATENCY = SF * NF + 5;  // documented in templates/rf_conv_mac.v
+
+static std::vector<int8_t> wgt;  // [oc][i]
+static std::vector<int32_t> bias, mult;
+static std::vector<int> shift;
+
+static Vtb *top;
+static uint64_t cyc;
+
+static bool write_mems(const std::string &dir, Rng &rng)
+{
+    wgt.resize((size_t)P_OUT_CH * KKC);
+    for (auto &w : wgt) {
+        int r = (int)rng.range(0, 19);
+        w = r == 0 ? -128 : r == 1 ? 127 : (int8_t)rng.next();
+    }
+    for (int oc = 0; oc < P_OUT_CH; oc++) {
+        bias.push_back((int32_t)rng.range(-(1 << 16), 1 << 16));
+        mult.push_back((int32_t)rng.range(1 << 30, INT32_MAX));
+        // mostly scales that keep the outputs inside int8, some left shifts
+        shift.push_back(oc % 5 == 4 ? (int)rng.range(0, 2) : (int)rng.range(-14, -7));
+    }
+    FILE *f = fopen((dir + "/weights.mem").c_str(), "w");
+    if (!f)
+        return false;
+    for (int nf = 0; nf < NF; nf++)
+        for (int sf = 0; sf < SF; sf++) {
+            for (int pe = P_PE - 1; pe >= 0; pe--)
+                for (int s = P_SIMD - 1; s >= 0; s--)
+                    fprintf(f, "%02x", (uint8_t)wgt[(size_t)(nf * P_PE + pe) * KKC + sf * P_SIMD + s]);
+            fprintf(f, "\n");
+        }
+    fclose(f);
+    const char *names[3] = {"bias", "mult", "shift"};
+    for (int k = 0; k < 3; k++) {
+        f = fopen((dir + "/" + names[k] + ".mem").c_str(), "w");
+        if (!f)
+            return false;
+        for (int nf = 0; nf < NF; nf++) {
+            for (int pe = P_PE - 1; pe >= 0; pe--) {
+                int oc = nf * P_PE + pe;
+                if (k == 0)
+                    fprintf(f, "%08x", (uint32_t)bias[oc]);
+                else if (k == 1)
+                    fprintf(f, "%08x", (uint32_t)mult[oc]);
+                else
+                    fprintf(f, "%02x", (uint8_t)(int8_t)shift[oc]);
+            }
+            fprintf(f, "\n");
+        }
+        fclose(f);
+    }
+    return true;
+}
+
+// TFLite ConvPerChannel for one output channel of one window
+static int ref_out(const std::vector<int8_t> &x, int oc, int32_t *acc_out)
+{
+    int32_t acc = bias[oc];
+    for (int i = 0; i < KKC; i++)
+        acc += (x[i] - P_IN_ZP) * wgt[(size_t)oc * KKC + i];
+    *acc_out = acc;
+    return clamp_i((int64_t)ref_mbqm(acc, mult[oc], shift[oc]) + P_OUT_ZP, P_ACT_MIN, P_ACT_MAX);
+}
+
+struct Win {
+    std::vector<int8_t> x;
+    int last, user;
+};
+
+static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase, int *hist)
+{
+    std::vector<Win> in(n);
+    for (auto &w : in) {
+        for (int i = 0; i < KKC; i++) {
+            int r = (int)rng.range(0, 15);
+            w.x.push_back(r == 0 ? -128 : r == 1 ? 127 : r == 2 ? (int8_t)P_IN_ZP : (int8_t)rng.next());
+        }
+        w.last = rng.pct(25);
+        w.user = rng.pct(10);
+    }
+    int sent = 0, got = 0, guard = 0;
+    bool hold = false, prev_stall = false;
+    std::vector<uint64_t> in_cycle(n);
+    std::remove_reference<decltype(top->m_axis_tdata)>::type prev_data;
+    int lat_ok = 0, in_ii_ok = 0, out_ii_ok = 0;
+    while (got < n && guard++ < 100 * n * (II + 8) + 1000) {
+        if (!hold && sent < n && rng.pct(pv))
+            hold = true;
+        const Win &w = in[sent < n ? sent : n - 1];
+        for (int i = 0; i < KKC; i++)
+            set_byte(top->s_axis_tdata, i, (uint8_t)w.x[i]);
+        top->s_axis_tlast = w.last;
+        top->s_axis_tuser = w.user;
+        top->s_axis_tvalid = hold;
+        top->m_axis_tready = rng.pct(pr);
+        top->eval();
+        if (prev_stall && (!top->m_axis_tvalid || !same_sig(prev_data, top->m_axis_tdata) ||
+                           top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user))
+            tb_error("%s cycle %llu: m_axis changed before its transfer", phase, (unsigned long long)cyc);
+        prev_stall = top->m_axis_tvalid && !top->m_axis_tready;
+        copy_sig(prev_data, top->m_axis_tdata);
+        if (top->m_axis_tvalid && top->m_axis_tready) {
+            if (got >= sent) {
+                tb_error("%s pixel %d: output before its input", phase, got);
+            } else {
+                for (int oc = 0; oc < P_OUT_CH; oc++) {
+                    int32_t acc;
+                    int e = ref_out(in[got].x, oc, &acc), g = (int8_t)get_byte(top->m_axis_tdata, oc);
+                    if (hist)
+                        hist[e == P_ACT_MIN ? 0 : e == P_ACT_MAX ? 2 : 1]++;
+                    if (e != g)
+                        tb_error("%s pixel %d (oc=%d, acc=%d, mult=%d, shift=%d): expected %d, got %d", phase, got,
+                                 oc, acc, mult[oc], shift[oc], e, g);
+                }
+                if (top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user)
+                    tb_error("%s pixel %d: tlast/tuser %d/%d, expected %d/%d", phase, got, top->m_axis_tlast,
+                             top->m_axis_tuser, in[got].last, in[got].user);
+                if (timing) {
+                    uint64_t lat = cyc - in_cycle[got];
+                    if (lat == (uint64_t)LATENCY)
+                        lat_ok++;
+                    else
+                        tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 5 = %d", phase, got,
+                                 (unsigned long long)lat, LATENCY);
+                    if (got > 0 && in_cycle[got] - in_cycle[got - 1] == (uint64_t)II)
+                        in_ii_ok++;
+                    else if (got > 0)
+                        tb_error("%s pixel %d: accepted %llu cycles after the previous one, expected II = %d", phase,
+                                 got, (unsigned long long)(in_cycle[got] - in_cycle[got - 1]), II);
+                }
+            }
+            got++;
+        }
+        if (hold && top->s_axis_tready) {
+            in_cycle[sent] = cyc;
+            hold = false;
+            sent++;
+        }
+        tick(top, cyc);
+    }
+    if (got < n)
+        tb_error("%s: only %d of %d pixels came out", phase, got, n);
+    if (timing) {
+        out_ii_ok = in_ii_ok;  // constant latency: outputs keep the input spacing
+        printf("no stalls: latency %d on %d of %d pixels, II %d on %d of %d\n", LATENCY, lat_ok, n, II, out_ii_ok,
+               n - 1);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    Verilated::commandArgs(argc, argv);
+    if (argc < 2) {
+        printf("FAIL: usage: Vtb BUILD_DIR (the ROM files go there)\n");
+        return 2;
+    }
+    Rng rng(6);
+    printf("rf_conv_mac KERNEL=%d IN_CH=%d OUT_CH=%d PE=%d SIMD=%d (SF=%d NF=%d) zp %d -> %d act [%d, %d]\n",
+           P_KERNEL, P_IN_CH, P_OUT_CH, P_PE, P_SIMD, SF, NF, P_IN_ZP, P_OUT_ZP, P_ACT_MIN, P_ACT_MAX);
+    if (!write_mems(argv[1], rng)) {
+        printf("FAIL: cannot write the ROM files into %s\n", argv[1]);
+        return 2;
+    }
+    top = new Vtb;  // $readmemh runs with the model's initial blocks
+    top->s_axis_tvalid = 0;
+    top->m_axis_tready = 0;
+    reset(top, cyc);
+    int hist[3] = {0, 0, 0};
+    int n = 4000 / (II + 4) + 20;
+    run(rng, n, 100, 100, true, "no-stall", hist);
+    run(rng, n, 60, 60, false, "mixed", hist);
+    run(rng, n, 95, 20, false, "slow-sink", hist);
+    run(rng, n, 20, 95, false, "slow-source", hist);
+    printf("outputs: %d at ACT_MIN, %d inside, %d at ACT_MAX\n", hist[0], hist[1], hist[2]);
+    // the data must exercise the requantization, not only the clamp
+    if (4 * hist[1] < hist[0] + hist[1] + hist[2])
+        tb_error("test data: only %d of %d outputs inside the clamp range", hist[1], hist[0] + hist[1] + hist[2]);
+    int rc = tb_finish("rf_conv_mac");
+    top->final();
+    delete top;
+    return rc;
+}

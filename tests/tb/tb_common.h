@@ -1,0 +1,158 @@
+// tb_common.h - helpers shared by the template testbenches (Verilator, C++).
+//
+// One clock cycle of a testbench: set the inputs with clk low, eval(),
+// sample the handshakes (a transfer happens when tvalid && tready), then
+// tick() for the rising edge. Sources keep tvalid and data until the
+// transfer; readies are random. Seeds are fixed: runs are deterministic.
+#ifndef RF_TB_COMMON_H
+#define RF_TB_COMMON_H
+
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <type_traits>
+
+#include "verilated.h"
+
+// deterministic PRNG (xorshift64*)
+struct Rng {
+    uint64_t s;
+    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+    uint32_t next() {
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        return (uint32_t)((s * 0x2545F4914F6CDD1Dull) >> 32);
+    }
+    // uniform in [lo, hi]
+    int64_t range(int64_t lo, int64_t hi) { return lo + (int64_t)(next() % (uint64_t)(hi - lo + 1)); }
+    // true with probability pct / 100
+    bool pct(int pct) { return (int)(next() % 100) < pct; }
+};
+
+static int g_errors = 0;
+static std::string g_first_error;
+
+// report a mismatch (the first 20 printed), remember the first
+static void tb_error(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (g_errors == 0)
+        g_first_error = buf;
+    if (g_errors < 20)
+        printf("ERROR: %s\n", buf);
+    g_errors++;
+}
+
+// the final line of the testbench; returns the exit status
+static int tb_finish(const char *what)
+{
+    if (g_errors) {
+        printf("FAIL: %s: %d error(s), first: %s\n", what, g_errors, g_first_error.c_str());
+        return 1;
+    }
+    printf("OK: %s\n", what);
+    return 0;
+}
+
+// ---- byte access to a port of any width (CData .. QData, VlWide) ----
+template <class T>
+static typename std::enable_if<std::is_integral<T>::value>::type set_byte(T &sig, int i, uint8_t v)
+{
+    T mask = (T)((T)0xFF << (8 * i));
+    sig = (T)((sig & ~mask) | ((T)v << (8 * i)));
+}
+template <std::size_t N> static void set_byte(VlWide<N> &sig, int i, uint8_t v)
+{
+    uint32_t &w = sig[i / 4];
+    int sh = 8 * (i % 4);
+    w = (w & ~(0xFFu << sh)) | ((uint32_t)v << sh);
+}
+template <class T>
+static typename std::enable_if<std::is_integral<T>::value, uint8_t>::type get_byte(const T &sig, int i)
+{
+    return (uint8_t)(sig >> (8 * i));
+}
+template <std::size_t N> static uint8_t get_byte(const VlWide<N> &sig, int i)
+{
+    return (uint8_t)(sig[i / 4] >> (8 * (i % 4)));
+}
+template <class T>
+static typename std::enable_if<std::is_integral<T>::value>::type copy_sig(T &dst, const T &src)
+{
+    dst = src;
+}
+template <std::size_t N> static void copy_sig(VlWide<N> &dst, const VlWide<N> &src)
+{
+    for (std::size_t i = 0; i < N; i++)
+        dst[i] = src[i];
+}
+template <class T>
+static typename std::enable_if<std::is_integral<T>::value, bool>::type same_sig(const T &a, const T &b)
+{
+    return a == b;
+}
+template <std::size_t N> static bool same_sig(const VlWide<N> &a, const VlWide<N> &b)
+{
+    for (std::size_t i = 0; i < N; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+// rising edge, then clock low again (inputs stay as set)
+template <class T> static void tick(T *top, uint64_t &cycle)
+{
+    top->clk = 1;
+    top->eval();
+    top->clk = 0;
+    top->eval();
+    cycle++;
+}
+
+// hold rst for 4 cycles with the given inputs low
+template <class T> static void reset(T *top, uint64_t &cycle)
+{
+    top->rst = 1;
+    top->clk = 0;
+    top->eval();
+    for (int i = 0; i < 4; i++)
+        tick(top, cycle);
+    top->rst = 0;
+    top->eval();
+}
+
+// ---- TFLite int8 arithmetic, written independently of the RTL ----
+// gemmlowp SaturatingRoundingDoublingHighMul
+static int32_t ref_srdhm(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN)
+        return INT32_MAX;
+    int64_t ab = (int64_t)a * (int64_t)b;
+    int64_t nudge = ab >= 0 ? (1ll << 30) : (1 - (1ll << 30));
+    return (int32_t)((ab + nudge) / (1ll << 31));  // C division truncates toward zero
+}
+// gemmlowp RoundingDivideByPOT
+static int32_t ref_rdbpot(int32_t x, int e)
+{
+    int32_t mask = (int32_t)((1ll << e) - 1);
+    int32_t rem = x & mask;
+    int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> e) + (rem > thr ? 1 : 0);
+}
+// TFLite MultiplyByQuantizedMultiplier
+static int32_t ref_mbqm(int32_t x, int32_t mult, int shift)
+{
+    int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+    int32_t xl = (int32_t)(uint32_t)((uint64_t)(uint32_t)x << left);  // int32 wrap
+    return ref_rdbpot(ref_srdhm(xl, mult), right);
+}
+static int clamp_i(int64_t v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : (int)v; }
+
+#endif

@@ -11,6 +11,10 @@
 #include "diag.h"
 #include "npy.h"
 
+/* Per-layer multiplier limit: beyond it Verilator and Yosys run out of
+ * memory on the fully parallel MAC array; fold the layer instead. */
+#define CHECK_MAX_MULTIPLIERS 4096
+
 uint64_t ir_splitmix64(uint64_t *state)
 {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
@@ -42,7 +46,9 @@ void ir_net_free(ir_net *net)
     free(net->layers);
     free(net->fifos);
     if (net->doc)
-        fy_document_destroy(net->doc);
+        fy_parse_document_destroy(net->parser, net->doc);
+    if (net->parser)
+        fy_parser_destroy(net->parser);
     memset(net, 0, sizeof *net);
 }
 
@@ -97,6 +103,62 @@ static int toposort(ir_net *net)
     ir_layer *sorted = calloc((size_t)n, sizeof *sorted);
     if (!indeg || !order || !newidx || !done || !sorted) {
         diag_plain("out of memory");
+        free(indeg), free(order), free(newidx), free(done), free(sorted);
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        indeg[i] = net->layers[i].n_inputs;
+    while (placed < n) {
+        int pick = -1;
+        for (i = 0; i < n; i++)
+            if (!done[i] && indeg[i] == 0) {
+                pick = i;
+                break;
+            }
+        if (pick < 0)
+            break;
+        done[pick] = 1;
+        order[placed++] = pick;
+        for (i = 0; i < n; i++)
+            for (k = 0; k < net->layers[i].n_inputs; k++)
+                if (!done[i] && net->layers[i].in[k] == pick)
+                    indeg[i]--;
+    }
+    if (placed < n) {
+        /* Report one cycle. Every layer left is on a cycle or downstream of
+         * one, so walking backwards through inputs that are left must revisit
+         * a layer; the walk from that layer's first visit is the cycle. */
+        for (i = 0; i < n; i++)
+            if (!done[i]) {
+                int *walk = malloc((size_t)(n + 1) * sizeof *walk), len = 0, cur = i, first = -1, j;
+                char path[512] = "";
+                size_t o = 0;
+                if (!walk) {
+                    diag_plain("out of memory");
+                    break;
+                }
+                while (first < 0 && len <= n) {
+                    for (j = 0; j < len; j++)
+                        if (walk[j] == cur)
+                            first = j;
+                    if (first >= 0)
+                        break;
+                    walk[len++] = cur;
+                    for (k = 0; k < net->layers[cur].n_inputs; k++)
+                        if (!done[net->layers[cur].in[k]]) {
+                            cur = net->layers[cur].in[k];
+                            break;
+                        }
+                }
+                /* walk[first..len-1] runs against the data flow (walk[j+1] feeds
+                 * walk[j], and walk[len-1] is fed by walk[first]): print it forwards */
+                o += (size_t)snprintf(path + o, sizeof path - o, "%s", net->layers[walk[first]].name);
+                for (j = len - 1; j >= first && o < sizeof path; j--)
+                    o += (size_t)snprintf(path + o, sizeof path - o, " -> %s", net->layers[walk[j]].name);
+                diag_node(net->layers[walk[first]].node, "cycle in the layer graph: %s", path);
+                free(walk);
+                break;
+            }
         free(indeg), free(order), free(newidx), free(done), free(sorted);
         return -1;
     }
@@ -326,6 +388,14 @@ static int shapes(ir_net *net)
     for (i = 1; i < net->n_layers; i++) {
         ir_layer *L = &net->layers[i];
         const ir_layer *a = &net->layers[L->in[0]];
+        int k, failed = 0;
+        /* a producer whose shape could not be inferred was reported already:
+         * skip its consumers rather than report follow-on errors */
+        for (k = 0; k < L->n_inputs; k++)
+            if (net->layers[L->in[k]].c == 0)
+                failed = 1;
+        if (failed)
+            continue;
         /* TFLite CalculateActivationRangeQuantized: ReLU clamps at the zero point */
         L->act_min = L->relu ? L->zp : -128;
         L->act_max = 127;
@@ -344,6 +414,12 @@ static int shapes(ir_net *net)
             if (L->c % L->pe) {
                 diag_node(fy_node_mapping_lookup_by_string(L->node, "pe", (size_t)-1),
                           "'pe' (%d) must divide the %d output channels of '%s'", L->pe, L->c, L->name);
+                rc = -1;
+            }
+            if ((long)L->pe * L->simd > CHECK_MAX_MULTIPLIERS) {
+                diag_node(L->node, "layer '%s' needs %ld multipliers (PE %d x SIMD %d), more than %d; "
+                          "set 'pe' and 'simd' to fold it", L->name, (long)L->pe * L->simd, L->pe, L->simd,
+                          CHECK_MAX_MULTIPLIERS);
                 rc = -1;
             }
             if (kkc % L->simd) {

@@ -171,7 +171,8 @@ int diag_flush(void)
     free(g_at);
     g_at = NULL;
     g_n_at = 0;
-    qsort(all, (size_t)n, sizeof *all, cmp_msg);
+    if (n)
+        qsort(all, (size_t)n, sizeof *all, cmp_msg);
     for (i = 0; i < n; i++) {
         /* libfyaml may report the same place twice (e.g. scanner + parser) */
         if (i && !strcmp(all[i].file, all[i - 1].file) && all[i].line == all[i - 1].line &&

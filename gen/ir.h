@@ -86,6 +86,7 @@ typedef struct ir_net {
     char dir[512];                     /* its directory, for relative .npy paths */
     char name[IR_NAME_MAX];
     int version;
+    struct fy_parser *parser;
     struct fy_document *doc;
     int n_layers;
     ir_layer *layers;                  /* [0] = input */

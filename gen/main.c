@@ -60,7 +60,7 @@ static int cmd_gen(int argc, char **argv)
             }
             errno = 0;
             d = strtol(eq + 1, &end, 10);
-            if (!eq[1] || *end || errno || d < 2 || d > (1L << 24)) {
+            if (!eq[1] || eq[1] == ' ' || *end || errno || d < 2 || d > (1L << 24)) {
                 fprintf(stderr, "resflow: error: --fifo-depth %s: depth must be an integer in 2..16777216\n", argv[i]);
                 goto out;
             }
@@ -68,6 +68,9 @@ static int cmd_gen(int argc, char **argv)
             ov[n_ov].name = argv[i];
             ov[n_ov].depth = (int)d;
             n_ov++;
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--fifo-depth")) {
+            fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
+            goto out;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "resflow: error: unknown option '%s'\n", argv[i]);
             usage(stderr);

@@ -21,8 +21,14 @@
 static const char *scalar(struct fy_node *n, const char *what)
 {
     const char *s;
+    size_t len = 0;
     if (!n || !fy_node_is_scalar(n) || fy_node_is_null(n) || !(s = fy_node_get_scalar0(n))) {
         diag_node(n, "'%s' must be a scalar", what);
+        return NULL;
+    }
+    fy_node_get_scalar(n, &len);
+    if (strlen(s) != len) {
+        diag_node(n, "'%s' contains a NUL character", what);
         return NULL;
     }
     return s;
@@ -37,7 +43,7 @@ static int read_int(struct fy_node *n, const char *what, long lo, long hi, int *
         return -1;
     errno = 0;
     v = strtol(s, &end, 10);
-    if (!*s || *end || errno) {
+    if (!*s || isspace((unsigned char)*s) || *end || errno) {
         diag_node(n, "'%s' must be an integer, got '%s'", what, s);
         return -1;
     }
@@ -58,7 +64,7 @@ static int read_u64(struct fy_node *n, const char *what, uint64_t *out)
         return -1;
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (!*s || *end || errno || *s == '-') {
+    if (!*s || *end || errno || *s == '-' || isspace((unsigned char)*s)) {
         diag_node(n, "'%s' must be a non-negative integer, got '%s'", what, s);
         return -1;
     }
@@ -75,7 +81,7 @@ static int read_pos_double(struct fy_node *n, const char *what, double *out)
         return -1;
     errno = 0;
     v = strtod(s, &end);
-    if (!*s || *end || errno) {
+    if (!*s || isspace((unsigned char)*s) || *end || errno) {
         diag_node(n, "'%s' must be a number, got '%s'", what, s);
         return -1;
     }
@@ -106,21 +112,27 @@ static int read_bool(struct fy_node *n, const char *what, int *out)
 
 static int read_name(struct fy_node *n, const char *what, char *out)
 {
+    /* an identifier: [A-Za-z][A-Za-z0-9_]*, no '__', not ending in '_' */
     const char *s = scalar(n, what);
     size_t i, len;
     if (!s)
         return -1;
     len = strlen(s);
     if (len == 0 || len >= IR_NAME_MAX || !(isalpha((unsigned char)s[0]) || s[0] == '_')) {
-        diag_node(n, "'%s' must be an identifier ([A-Za-z_][A-Za-z0-9_]*, at most %d characters), got '%s'",
+        diag_node(n, "'%s' must be an identifier ([A-Za-z][A-Za-z0-9_]*, at most %d characters), got '%s'",
                   what, IR_NAME_MAX - 1, s);
         return -1;
     }
     for (i = 1; i < len; i++)
         if (!(isalnum((unsigned char)s[i]) || s[i] == '_')) {
-            diag_node(n, "'%s' must be an identifier ([A-Za-z_][A-Za-z0-9_]*), got '%s'", what, s);
+            diag_node(n, "'%s' must be an identifier ([A-Za-z][A-Za-z0-9_]*), got '%s'", what, s);
             return -1;
         }
+    /* generated Verilog names join layer names with '_'; Verilator reserves '__' */
+    if (s[0] == '_' || s[len - 1] == '_' || strstr(s, "__")) {
+        diag_node(n, "'%s' must not start or end with '_' or contain '__', got '%s'", what, s);
+        return -1;
+    }
     memcpy(out, s, len + 1);
     return 0;
 }
@@ -449,6 +461,87 @@ static void default_name(ir_net *net, const char *path)
         strcpy(net->name, "net");
 }
 
+/* Reads the file once to reject what libfyaml would not point at: bytes that
+ * are not UTF-8 and NUL bytes. Reports FILE:LINE:COL of the first one. */
+static int check_bytes(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    int c, line = 1, col = 1, need = 0;
+    if (!f) {
+        diag_plain("cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    while ((c = fgetc(f)) != EOF) {
+        const char *bad = NULL;
+        if (need) {
+            if ((c & 0xc0) != 0x80)
+                bad = "is not valid UTF-8";
+            else
+                need--;
+        } else if (c == 0) {
+            bad = "contains a NUL byte";
+        } else if (c >= 0x80) {
+            if ((c & 0xe0) == 0xc0 && c >= 0xc2)
+                need = 1;
+            else if ((c & 0xf0) == 0xe0)
+                need = 2;
+            else if ((c & 0xf8) == 0xf0 && c <= 0xf4)
+                need = 3;
+            else
+                bad = "is not valid UTF-8";
+        }
+        if (bad) {
+            fclose(f);
+            diag_at(path, line, col, "the file %s", bad);
+            return -1;
+        }
+        if (!need) {
+            if (c == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+    }
+    fclose(f);
+    if (need) {
+        diag_at(path, line, col, "the file ends inside a UTF-8 sequence");
+        return -1;
+    }
+    return 0;
+}
+
+/* YAML aliases (*name) are refused rather than expanded: expansion can be
+ * made to grow exponentially ("billion laughs"), and a network description
+ * has no use for them. Walks the tree as written, depth-limited. */
+static int reject_aliases(struct fy_node *n, int depth)
+{
+    void *it = NULL;
+    if (!n)
+        return 0;
+    if (depth > 64) {
+        diag_node(n, "nesting deeper than 64 levels");
+        return -1;
+    }
+    if (fy_node_is_alias(n)) {
+        diag_node(n, "YAML aliases are not supported in a network description");
+        return -1;
+    }
+    if (fy_node_is_sequence(n)) {
+        struct fy_node *e;
+        while ((e = fy_node_sequence_iterate(n, &it)) != NULL)
+            if (reject_aliases(e, depth + 1))
+                return -1;
+    } else if (fy_node_is_mapping(n)) {
+        struct fy_node_pair *p;
+        while ((p = fy_node_mapping_iterate(n, &it)) != NULL)
+            if (reject_aliases(fy_node_pair_key(p), depth + 1) || reject_aliases(fy_node_pair_value(p), depth + 1))
+                return -1;
+    }
+    return 0;
+}
+
 int parse_file(const char *path, ir_net *net)
 {
     static const char *const top_known[] = {"version", "name", "input", "layers", "output", NULL};
@@ -457,38 +550,50 @@ int parse_file(const char *path, ir_net *net)
     int rc = 0, count = 0;
     void *it = NULL;
     struct fy_node *e;
-    FILE *probe;
 
     net->file = path;
     set_dir(net, path);
     default_name(net, path);
-    probe = fopen(path, "r");
-    if (!probe) {
-        diag_plain("cannot open '%s': %s", path, strerror(errno));
+    if (check_bytes(path))
         return -1;
-    }
-    fclose(probe);
 
     memset(&cfg, 0, sizeof cfg);
     cfg.flags = FYPCF_QUIET;
     cfg.diag = diag_get();
-    net->doc = fy_document_build_from_file(&cfg, path);
+    net->parser = fy_parser_create(&cfg);
+    if (!net->parser || fy_parser_set_input_file(net->parser, path)) {
+        diag_plain("cannot read '%s'", path);
+        return -1;
+    }
+    net->doc = fy_parse_load_document(net->parser);
     if (!net->doc) {
         void *eit = NULL;
         if (!fy_diag_errors_iterate(diag_get(), &eit))
             diag_at(path, 1, 1, "empty network description");
         return -1;
     }
-    /* expand aliases (*x) so that every node is a plain scalar/sequence/mapping */
-    if (fy_document_resolve(net->doc)) {
-        diag_at(path, 1, 1, "cannot resolve the document's aliases");
-        return -1;
+    {
+        struct fy_document *next = fy_parse_load_document(net->parser);
+        void *eit = NULL;
+        if (next) {
+            struct fy_node *r2 = fy_document_root(next);
+            if (r2)
+                diag_node(r2, "a second YAML document; a network description is one document");
+            else
+                diag_at(path, 1, 1, "more than one YAML document; a network description is one document");
+            fy_parse_document_destroy(net->parser, next);
+            return -1;
+        }
+        if (fy_diag_errors_iterate(diag_get(), &eit))
+            return -1;   /* errors after the first document */
     }
     root = fy_document_root(net->doc);
     if (!root) {
         diag_at(path, 1, 1, "empty network description");
         return -1;
     }
+    if (reject_aliases(root, 0))
+        return -1;
     if (check_map(root, "the network description", top_known))
         rc = -1;
     if (!fy_node_is_mapping(root))

@@ -62,7 +62,7 @@ static long ceil_div(long a, long b)
 int sched_run(ir_net *net, sched_override *ov, int n_ov)
 {
     int i, k, rc = 0;
-    long P = 1, cpf = 0;
+    long P = 1, cpf = 0, *first, *up;
     ir_fifo *fifos;
 
     /* II and cycles per frame of each stage */
@@ -93,31 +93,50 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
     }
 
     fifos = calloc((size_t)net->n_layers * IR_MAX_INPUTS, sizeof *fifos);
-    if (!fifos) {
+    first = calloc((size_t)net->n_layers, sizeof *first);
+    up = calloc((size_t)net->n_layers, sizeof *up);
+    if (!fifos || !first || !up) {
+        free(fifos);
+        free(first);
+        free(up);
         diag_plain("out of memory");
         return -1;
     }
     net->fifos = fifos;
     net->n_fifos = 0;
 
-    /* delays, in topological order */
+    /* delays, in topological order. `delay` uses the bottleneck period P
+     * (steady state, for FIFO sizing); `first` uses the period of the stages
+     * upstream of each tensor (the first frame, before any downstream stage
+     * throttles the input), for the first-output latency. */
     for (i = 0; i < net->n_layers; i++) {
         ir_layer *L = &net->layers[i];
         if (L->op == IR_INPUT) {
             L->delay = 0;
+            first[i] = 0;
+            up[i] = 1;
         } else if (L->op == IR_CONV2D) {
             const ir_layer *in = &net->layers[L->in[0]];
             long lead = (long)L->pad * in->w + L->pad;
             L->delay = in->delay + lead * P + L->latency;
+            first[i] = first[L->in[0]] + lead * up[L->in[0]] + L->latency;
+            up[i] = up[L->in[0]] > L->ii ? up[L->in[0]] : L->ii;
         } else {
-            long dmax = -1, d[IR_MAX_INPUTS];
+            long dmax = -1, fmax = -1, d[IR_MAX_INPUTS], arrive = -1, farrive = -1;
+            up[i] = 1;
             for (k = 0; k < L->n_inputs; k++) {
                 d[k] = net->layers[L->in[k]].delay;
                 if (d[k] > dmax)
                     dmax = d[k];
+                if (first[L->in[k]] > fmax)
+                    fmax = first[L->in[k]];
+                if (up[L->in[k]] > up[i])
+                    up[i] = up[L->in[k]];
             }
+            /* size every input against the plain latest arrival, then let the
+             * add start when the last input, through its FIFO, arrives */
             for (k = 0; k < L->n_inputs; k++) {
-                long D = ceil_div(dmax - d[k], P);
+                long D = ceil_div(dmax - d[k], P), a = d[k], fa = first[L->in[k]];
                 if (D > 0) {
                     ir_fifo *f = &fifos[net->n_fifos++];
                     const ir_layer *p = &net->layers[L->in[k]];
@@ -129,14 +148,33 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
                     if (f->depth < 2)
                         f->depth = 2;
                     f->width_bits = p->c * 8;
-                    /* the FIFO's own latency shifts this input */
-                    if (d[k] + SCHED_FIFO_LATENCY > dmax)
-                        dmax = d[k] + SCHED_FIFO_LATENCY;
+                    a += SCHED_FIFO_LATENCY;
+                    fa += SCHED_FIFO_LATENCY;
                 }
+                if (a > arrive)
+                    arrive = a;
+                if (fa > farrive)
+                    farrive = fa;
             }
-            L->delay = dmax + L->latency;
+            if (arrive < dmax)
+                arrive = dmax;
+            if (farrive < fmax)
+                farrive = fmax;
+            L->delay = arrive + L->latency;
+            first[i] = farrive + L->latency;
         }
     }
+
+    /* FIFO names become port and instance names: they must be unique */
+    for (i = 0; i < net->n_fifos; i++)
+        for (k = 0; k < i; k++)
+            if (!strcmp(fifos[i].name, fifos[k].name)) {
+                diag_node(net->layers[fifos[i].consumer].node,
+                          "FIFO name '%s' is generated twice (%s -> %s and %s -> %s); rename a layer",
+                          fifos[i].name, net->layers[fifos[k].producer].name, net->layers[fifos[k].consumer].name,
+                          net->layers[fifos[i].producer].name, net->layers[fifos[i].consumer].name);
+                rc = -1;
+            }
 
     for (k = 0; k < n_ov; k++) {
         for (i = 0; i < net->n_fifos; i++)
@@ -156,6 +194,8 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
     }
 
     net->predicted_cycles_per_frame = cpf;
-    net->predicted_first_output_latency = net->layers[net->output].delay;
+    net->predicted_first_output_latency = first[net->output];
+    free(first);
+    free(up);
     return rc;
 }

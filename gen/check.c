@@ -94,6 +94,46 @@ static int resolve(ir_net *net)
     return rc;
 }
 
+/* Reports one cycle among the layers not placed by the topological sort.
+ * Every such layer is on a cycle or downstream of one, so walking backwards
+ * through inputs that are not placed must revisit a layer; the walk from that
+ * layer's first visit is the cycle. */
+static void report_cycle(const ir_net *net, const int *done)
+{
+    int n = net->n_layers, i, j, k;
+    for (i = 0; i < n; i++)
+        if (!done[i]) {
+            int *walk = malloc((size_t)(n + 1) * sizeof *walk), len = 0, cur = i, first = -1;
+            char path[512] = "";
+            size_t o = 0;
+            if (!walk) {
+                diag_plain("out of memory");
+                return;
+            }
+            while (first < 0 && len <= n) {
+                for (j = 0; j < len; j++)
+                    if (walk[j] == cur)
+                        first = j;
+                if (first >= 0)
+                    break;
+                walk[len++] = cur;
+                for (k = 0; k < net->layers[cur].n_inputs; k++)
+                    if (!done[net->layers[cur].in[k]]) {
+                        cur = net->layers[cur].in[k];
+                        break;
+                    }
+            }
+            /* walk[first..len-1] runs against the data flow (walk[j+1] feeds
+             * walk[j], and walk[len-1] is fed by walk[first]): print it forwards */
+            o += (size_t)snprintf(path + o, sizeof path - o, "%s", net->layers[walk[first]].name);
+            for (j = len - 1; j >= first && o < sizeof path; j--)
+                o += (size_t)snprintf(path + o, sizeof path - o, " -> %s", net->layers[walk[j]].name);
+            diag_node(net->layers[walk[first]].node, "cycle in the layer graph: %s", path);
+            free(walk);
+            return;
+        }
+}
+
 /* Kahn's algorithm, picking the lowest file index among ready layers. */
 static int toposort(ir_net *net)
 {
@@ -101,10 +141,10 @@ static int toposort(ir_net *net)
     int *indeg = calloc((size_t)n, sizeof *indeg), *order = malloc((size_t)n * sizeof *order);
     int *newidx = malloc((size_t)n * sizeof *newidx), *done = calloc((size_t)n, sizeof *done);
     ir_layer *sorted = calloc((size_t)n, sizeof *sorted);
+    int rc = -1;
     if (!indeg || !order || !newidx || !done || !sorted) {
         diag_plain("out of memory");
-        free(indeg), free(order), free(newidx), free(done), free(sorted);
-        return -1;
+        goto out;
     }
     for (i = 0; i < n; i++)
         indeg[i] = net->layers[i].n_inputs;
@@ -125,105 +165,8 @@ static int toposort(ir_net *net)
                     indeg[i]--;
     }
     if (placed < n) {
-        /* Report one cycle. Every layer left is on a cycle or downstream of
-         * one, so walking backwards through inputs that are left must revisit
-         * a layer; the walk from that layer's first visit is the cycle. */
-        for (i = 0; i < n; i++)
-            if (!done[i]) {
-                int *walk = malloc((size_t)(n + 1) * sizeof *walk), len = 0, cur = i, first = -1, j;
-                char path[512] = "";
-                size_t o = 0;
-                if (!walk) {
-                    diag_plain("out of memory");
-                    break;
-                }
-                while (first < 0 && len <= n) {
-                    for (j = 0; j < len; j++)
-                        if (walk[j] == cur)
-                            first = j;
-                    if (first >= 0)
-                        break;
-                    walk[len++] = cur;
-                    for (k = 0; k < net->layers[cur].n_inputs; k++)
-                        if (!done[net->layers[cur].in[k]]) {
-                            cur = net->layers[cur].in[k];
-                            break;
-                        }
-                }
-                /* walk[first..len-1] runs against the data flow (walk[j+1] feeds
-                 * walk[j], and walk[len-1] is fed by walk[first]): print it forwards */
-                o += (size_t)snprintf(path + o, sizeof path - o, "%s", net->layers[walk[first]].name);
-                for (j = len - 1; j >= first && o < sizeof path; j--)
-                    o += (size_t)snprintf(path + o, sizeof path - o, " -> %s", net->layers[walk[j]].name);
-                diag_node(net->layers[walk[first]].node, "cycle in the layer graph: %s", path);
-                free(walk);
-                break;
-            }
-        free(indeg), free(order), free(newidx), free(done), free(sorted);
-        return -1;
-    }
-    for (i = 0; i < n; i++)
-        indeg[i] = net->layers[i].n_inputs;
-    while (placed < n) {
-        int pick = -1;
-        for (i = 0; i < n; i++)
-            if (!done[i] && indeg[i] == 0) {
-                pick = i;
-                break;
-            }
-        if (pick < 0)
-            break;
-        done[pick] = 1;
-        order[placed++] = pick;
-        for (i = 0; i < n; i++)
-            for (k = 0; k < net->layers[i].n_inputs; k++)
-                if (!done[i] && net->layers[i].in[k] == pick)
-                    indeg[i]--;
-    }
-    if (placed < n) {
-        /* report the first layer (in file order) on a cycle */
-        for (i = 0; i < n; i++)
-            if (!done[i]) {
-                ir_layer *L = &net->layers[i];
-                char path[512] = "";
-                int cur = i, steps = 0;
-                size_t o = 0;
-                /* walk backwards through not-done inputs until we revisit */
-                int *seen = calloc((size_t)n, sizeof *seen);
-                while (seen && !seen[cur] && steps++ < n) {
-                    seen[cur] = 1;
-                    for (k = 0; k < net->layers[cur].n_inputs; k++)
-                        if (!done[net->layers[cur].in[k]]) {
-                            cur = net->layers[cur].in[k];
-                            break;
-                        }
-                }
-                /* cur is on the cycle: print it forwards */
-                {
-                    int start = cur, c = cur, guard = 0;
-                    o += (size_t)snprintf(path + o, sizeof path - o, "%s", net->layers[start].name);
-                    do {
-                        int next = -1, j;
-                        for (j = 0; j < n && next < 0; j++)
-                            for (k = 0; k < net->layers[j].n_inputs; k++)
-                                if (!done[j] && net->layers[j].in[k] == c && seen && seen[j]) {
-                                    next = j;
-                                    break;
-                                }
-                        if (next < 0)
-                            break;
-                        c = next;
-                        if (o < sizeof path)
-                            o += (size_t)snprintf(path + o, sizeof path - o, " -> %s", net->layers[c].name);
-                    } while (c != start && guard++ < n);
-                }
-                free(seen);
-                diag_node(net->layers[cur].node ? net->layers[cur].node : L->node,
-                          "cycle in the layer graph: %s", path);
-                break;
-            }
-        free(indeg), free(order), free(newidx), free(done), free(sorted);
-        return -1;
+        report_cycle(net, done);
+        goto out;
     }
     for (i = 0; i < n; i++) {
         newidx[order[i]] = i;
@@ -235,8 +178,15 @@ static int toposort(ir_net *net)
     net->output = newidx[net->output];
     free(net->layers);
     net->layers = sorted;
-    free(indeg), free(order), free(newidx), free(done);
-    return 0;
+    sorted = NULL;
+    rc = 0;
+out:
+    free(indeg);
+    free(order);
+    free(newidx);
+    free(done);
+    free(sorted);
+    return rc;
 }
 
 static void path_join(const ir_net *net, const char *file, char *out, size_t len)

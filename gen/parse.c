@@ -454,8 +454,14 @@ static void default_name(ir_net *net, const char *path)
     const char *b = strrchr(path, '/');
     size_t i, j = 0;
     b = b ? b + 1 : path;
-    for (i = 0; b[i] && b[i] != '.' && j + 1 < sizeof net->name; i++)
-        net->name[j++] = (isalnum((unsigned char)b[i]) || b[i] == '_') ? b[i] : '_';
+    for (i = 0; b[i] && b[i] != '.' && j + 1 < sizeof net->name; i++) {
+        char c = (isalnum((unsigned char)b[i]) || b[i] == '_') ? b[i] : '_';
+        if (c == '_' && (j == 0 || net->name[j - 1] == '_'))
+            continue;   /* the same rules as layer names: no leading '_', no '__' */
+        net->name[j++] = c;
+    }
+    while (j && net->name[j - 1] == '_')
+        j--;
     net->name[j] = '\0';
     if (!j || isdigit((unsigned char)net->name[0]))
         strcpy(net->name, "net");

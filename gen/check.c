@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "npy.h"
+#include "parse.h"
 
 /* Per-layer multiplier limit: beyond it Verilator and Yosys run out of
  * memory on the fully parallel MAC array; fold the layer instead. */
@@ -429,6 +430,18 @@ static int usage(ir_net *net)
             rc = -1;
         }
     return rc;
+}
+
+int ir_load(const char *path, int width, int height, ir_net *net)
+{
+    memset(net, 0, sizeof *net);
+    if (parse_file(path, net))
+        return -1;
+    if (width > 0 && height > 0) {
+        net->layers[0].w = width;
+        net->layers[0].h = height;
+    }
+    return ir_check(net);
 }
 
 int ir_check(ir_net *net)

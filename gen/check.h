@@ -15,6 +15,10 @@
 /* Returns 0, or -1 after reporting every error found through diag.h. */
 int ir_check(ir_net *net);
 
+/* parse_file + an optional input resolution (width, height > 0 replace the
+ * file's; 0 keeps them) + ir_check. Returns 0 or -1 (errors reported). */
+int ir_load(const char *path, int width, int height, ir_net *net);
+
 /* The pseudo-random generator of `init: {seed: N}`: splitmix64
  * (Steele, Lea, Flood: "Fast splittable pseudorandom number generators",
  * OOPSLA 2014). State advances by 0x9E3779B97F4A7C15 per call. */

@@ -635,27 +635,34 @@ char *emit_report_json(const ir_net *net)
     sbuf b = {0};
     int i;
     long total_bits = 0;
+    sched_mem_plan plan;
     const ir_layer *in = &net->layers[0], *out = &net->layers[net->output];
     sb_printf(&b, "{\n  \"generator\": \"resflow %s\",\n  \"name\": \"%s\",\n", RESFLOW_VERSION, net->name);
     sb_printf(&b, "  \"input\": {\"height\": %d, \"width\": %d, \"channels\": %d},\n", in->h, in->w, in->c);
     sb_printf(&b, "  \"output\": {\"layer\": \"%s\", \"height\": %d, \"width\": %d, \"channels\": %d},\n", out->name,
               out->h, out->w, out->c);
     sb_printf(&b, "  \"fifos\": [");
+    if (sched_plan_memory(net, &sched_up5k, &plan))
+        abort();
     for (i = 0; i < net->n_fifos; i++) {
         const ir_fifo *f = &net->fifos[i];
         long bits = (long)f->depth * f->width_bits;
-        const char *mem = sched_fifo_memory(f->depth, f->width_bits);
         total_bits += bits;
         sb_printf(&b,
                   "%s\n    {\"name\": \"%s\", \"producer\": \"%s\", \"consumer\": \"%s\", \"depth\": %d, "
-                  "\"width_bits\": %d, \"bytes\": %ld, \"memory\": \"%s\", \"ebr_blocks\": %d, \"overridden\": %s}",
+                  "\"width_bits\": %d, \"bytes\": %ld, \"memory\": \"%s\", \"blocks\": %d, \"overridden\": %s}",
                   i ? "," : "", f->name, net->layers[f->producer].name, net->layers[f->consumer].name, f->depth,
-                  f->width_bits, (bits + 7) / 8, mem,
-                  strcmp(mem, "ebr") ? 0 : sched_ebr_blocks(f->depth, f->width_bits),
+                  f->width_bits, (bits + 7) / 8, sched_mem_kind_name(plan.kind[i]), plan.blocks[i],
                   f->overridden ? "true" : "false");
     }
     sb_printf(&b, "%s],\n", net->n_fifos ? "\n  " : "");
     sb_printf(&b, "  \"fifo_total_bytes\": %ld,\n", (total_bits + 7) / 8);
+    sb_printf(&b, "  \"memory_budget\": {\"device\": \"%s\", \"ebr_blocks\": %d, \"spram_blocks\": %d, "
+                  "\"line_buffer_ebr_blocks\": %d, \"fifo_ebr_blocks\": %d, \"fifo_spram_blocks\": %d, "
+                  "\"offchip_bytes\": %ld},\n",
+              sched_up5k.device, sched_up5k.ebr_blocks, sched_up5k.spram_blocks, plan.line_buffer_ebr, plan.ebr_used,
+              plan.spram_used, plan.offchip_bytes);
+    sched_mem_plan_free(&plan);
     sb_printf(&b, "  \"stages\": [");
     for (i = 1; i < net->n_layers; i++) {
         const ir_layer *L = &net->layers[i];

@@ -1,9 +1,11 @@
 /*
  * main.c - the resflow command line.
  *
- *   resflow gen NET.yaml -o OUT/ [--fifo-depth NAME=N]...
+ *   resflow gen NET.yaml -o OUT/ [--resolution WxH] [--fifo-depth NAME=N]...
  *       parse, check, infer shapes, schedule, size FIFOs and write OUT/
  *       (see emit.h for the files).
+ *   resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]
+ *       FIFO depths, bytes and memory per resolution, without RTL (size.h).
  *
  * Exit status: 0 on success, 1 on any error (bad input is reported as
  * FILE:LINE:COL: error: message).
@@ -18,6 +20,7 @@
 #include "emit.h"
 #include "parse.h"
 #include "sched.h"
+#include "size.h"
 
 #ifndef RESFLOW_TEMPLATE_DIR
 #define RESFLOW_TEMPLATE_DIR "templates"
@@ -25,16 +28,78 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--fifo-depth NAME=N]...\n"
+    fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--resolution WxH] [--fifo-depth NAME=N]...\n"
+               "       resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]\n"
                "\n"
                "  gen            generate the streaming pipeline of NET.yaml into OUT_DIR:\n"
                "                 rtl/ (Verilog), mem/ (ROMs), net.c, shim.cpp, report.json\n"
                "  -o OUT_DIR     output directory (replaced atomically)\n"
+               "  --resolution WxH\n"
+               "                 replace the input's width and height (fully convolutional networks)\n"
                "  --fifo-depth NAME=N\n"
                "                 override the computed depth of FIFO NAME (elements); repeatable\n"
+               "  size           print every FIFO's depth, width, bytes and memory (registers,\n"
+               "                 iCE40 EBR, UP5K SPRAM, off-chip) per resolution, without RTL\n"
+               "  --sweep        32x32, 64x64, 224x224, 640x480, 1280x720, 1920x1080, 3840x2160\n"
+               "  --json         machine-readable output\n"
+               "  --plot FILE    draw FIFO bytes against resolution (SVG)\n"
                "\n"
                "Templates are read from $RESFLOW_TEMPLATES (default: %s).\n",
             RESFLOW_TEMPLATE_DIR);
+}
+
+static int cmd_size(int argc, char **argv)
+{
+    const char *in = NULL, *plot = NULL;
+    size_res *res = calloc((size_t)argc + SIZE_N_SWEEP + 1, sizeof *res);
+    int n = 0, json = 0, i, rc = 1;
+    if (!res) {
+        fprintf(stderr, "resflow: error: out of memory\n");
+        return 1;
+    }
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--resolution") && i + 1 < argc) {
+            if (size_parse_res(argv[++i], &res[n])) {
+                fprintf(stderr, "resflow: error: --resolution takes WxH (1..8192 each), got '%s'\n", argv[i]);
+                goto out;
+            }
+            n++;
+        } else if (!strcmp(argv[i], "--sweep")) {
+            memcpy(res + n, size_sweep, sizeof size_sweep);
+            n += SIZE_N_SWEEP;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--plot") && i + 1 < argc) {
+            plot = argv[++i];
+        } else if (!strcmp(argv[i], "--resolution") || !strcmp(argv[i], "--plot")) {
+            fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
+            goto out;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "resflow: error: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            goto out;
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "resflow: error: more than one network file ('%s', '%s')\n", in, argv[i]);
+            goto out;
+        }
+    }
+    if (!in) {
+        fprintf(stderr, "resflow: error: size needs NET.yaml\n");
+        usage(stderr);
+        goto out;
+    }
+    if (size_run(in, res, n, json, plot)) {
+        if (!diag_flush())
+            fprintf(stderr, "resflow: error: sizing failed\n");
+        goto out;
+    }
+    diag_flush();
+    rc = 0;
+out:
+    free(res);
+    return rc;
 }
 
 static int cmd_gen(int argc, char **argv)
@@ -42,6 +107,7 @@ static int cmd_gen(int argc, char **argv)
     const char *in = NULL, *out = NULL, *tdir;
     sched_override *ov = calloc((size_t)argc, sizeof *ov);
     int n_ov = 0, i, rc = 1;
+    size_res res = {0, 0};
     ir_net net;
 
     if (!ov) {
@@ -51,6 +117,11 @@ static int cmd_gen(int argc, char **argv)
     for (i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
+        } else if (!strcmp(argv[i], "--resolution") && i + 1 < argc) {
+            if (size_parse_res(argv[++i], &res)) {
+                fprintf(stderr, "resflow: error: --resolution takes WxH (1..8192 each), got '%s'\n", argv[i]);
+                goto out;
+            }
         } else if (!strcmp(argv[i], "--fifo-depth") && i + 1 < argc) {
             char *eq = strchr(argv[++i], '='), *end;
             long d;
@@ -68,7 +139,7 @@ static int cmd_gen(int argc, char **argv)
             ov[n_ov].name = argv[i];
             ov[n_ov].depth = (int)d;
             n_ov++;
-        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--fifo-depth")) {
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--fifo-depth") || !strcmp(argv[i], "--resolution")) {
             fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
             goto out;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -91,8 +162,7 @@ static int cmd_gen(int argc, char **argv)
     if (!tdir || !*tdir)
         tdir = RESFLOW_TEMPLATE_DIR;
 
-    memset(&net, 0, sizeof net);
-    if (parse_file(in, &net) || ir_check(&net) || sched_run(&net, ov, n_ov) || emit_all(&net, out, tdir)) {
+    if (ir_load(in, res.w, res.h, &net) || sched_run(&net, ov, n_ov) || emit_all(&net, out, tdir)) {
         if (!diag_flush())
             fprintf(stderr, "resflow: error: generation failed\n");
         ir_net_free(&net);
@@ -122,6 +192,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "gen"))
         return cmd_gen(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "size"))
+        return cmd_size(argc - 2, argv + 2);
     fprintf(stderr, "resflow: error: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 1;

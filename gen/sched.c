@@ -49,9 +49,67 @@ int sched_ebr_blocks(long depth, int width_bits)
     return (int)best;
 }
 
-const char *sched_fifo_memory(long depth, int width_bits)
+int sched_spram_blocks(long depth, int width_bits)
 {
-    return depth * width_bits <= 1024 ? "registers" : "ebr";
+    return (int)(((width_bits + 15) / 16) * ((depth + 16383) / 16384));
+}
+
+const sched_budget sched_up5k = {"iCE40UP5K", 30, 4};
+
+const char *sched_mem_kind_name(enum sched_mem_kind k)
+{
+    static const char *const names[] = {"registers", "ebr", "spram", "off-chip"};
+    return names[k];
+}
+
+int sched_plan_memory(const ir_net *net, const sched_budget *b, sched_mem_plan *plan)
+{
+    int i, ebr_left, spram_left;
+    memset(plan, 0, sizeof *plan);
+    plan->kind = calloc((size_t)net->n_fifos + 1, sizeof *plan->kind);
+    plan->blocks = calloc((size_t)net->n_fifos + 1, sizeof *plan->blocks);
+    if (!plan->kind || !plan->blocks) {
+        sched_mem_plan_free(plan);
+        return -1;
+    }
+    for (i = 1; i < net->n_layers; i++) {
+        const ir_layer *L = &net->layers[i];
+        if (L->op == IR_CONV2D && L->kernel > 1)
+            plan->line_buffer_ebr += (L->kernel + 1) * sched_ebr_blocks(net->layers[L->in[0]].w, L->in_c * 8);
+    }
+    ebr_left = b->ebr_blocks - plan->line_buffer_ebr;
+    spram_left = b->spram_blocks;
+    for (i = 0; i < net->n_fifos; i++) {
+        const ir_fifo *f = &net->fifos[i];
+        long bits = (long)f->depth * f->width_bits;
+        int e = sched_ebr_blocks(f->depth, f->width_bits), sp = sched_spram_blocks(f->depth, f->width_bits);
+        if (bits <= 1024) {
+            plan->kind[i] = SCHED_MEM_REGISTERS;
+            plan->register_bits += bits;
+        } else if (e <= ebr_left) {
+            plan->kind[i] = SCHED_MEM_EBR;
+            plan->blocks[i] = e;
+            ebr_left -= e;
+            plan->ebr_used += e;
+        } else if (sp <= spram_left) {
+            plan->kind[i] = SCHED_MEM_SPRAM;
+            plan->blocks[i] = sp;
+            spram_left -= sp;
+            plan->spram_used += sp;
+        } else {
+            plan->kind[i] = SCHED_MEM_OFFCHIP;
+            plan->offchip_bytes += (bits + 7) / 8;
+        }
+    }
+    return 0;
+}
+
+void sched_mem_plan_free(sched_mem_plan *plan)
+{
+    free(plan->kind);
+    free(plan->blocks);
+    plan->kind = NULL;
+    plan->blocks = NULL;
 }
 
 static long ceil_div(long a, long b)

@@ -42,8 +42,39 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov);
  * sysMEM Block RAM, Lattice TN1250). */
 int sched_ebr_blocks(long depth, int width_bits);
 
-/* Where a FIFO of depth x width bits maps: "registers" (up to 1 Kbit, as
- * Yosys keeps small memories in logic) or "ebr". */
-const char *sched_fifo_memory(long depth, int width_bits);
+/* iCE40UP5K SPRAM blocks (16K x 16 bits = 256 Kbit each) for a depth x width
+ * memory (Lattice FPGA-TN-02022, iCE40 SPRAM usage guide). */
+int sched_spram_blocks(long depth, int width_bits);
+
+/* On-chip memory a design may use for its FIFOs. */
+typedef struct sched_budget {
+    const char *device;   /* e.g. "iCE40UP5K" */
+    int ebr_blocks;       /* 4 Kbit EBR blocks */
+    int spram_blocks;     /* 256 Kbit SPRAM blocks */
+} sched_budget;
+
+/* The default budget until boards/ exist: iCE40UP5K, 30 EBR, 4 SPRAM
+ * (iCE40 UltraPlus family data sheet, FPGA-DS-02008). */
+extern const sched_budget sched_up5k;
+
+enum sched_mem_kind { SCHED_MEM_REGISTERS, SCHED_MEM_EBR, SCHED_MEM_SPRAM, SCHED_MEM_OFFCHIP };
+
+/* Where each FIFO lives, and what the line buffers take. */
+typedef struct sched_mem_plan {
+    enum sched_mem_kind *kind;   /* [n_fifos] */
+    int *blocks;                 /* [n_fifos]: EBR or SPRAM blocks, 0 otherwise */
+    int line_buffer_ebr;         /* EBR blocks of the K x K windows' line buffers */
+    int ebr_used, spram_used;    /* by the FIFOs */
+    long offchip_bytes;          /* FIFOs that did not fit on chip */
+    long register_bits;          /* FIFOs small enough for logic (<= 1 Kbit) */
+} sched_mem_plan;
+
+/* Maps the FIFOs, in order, to the cheapest memory that still fits: logic
+ * up to 1 Kbit, then EBR, then SPRAM, then off-chip (DRAM), after setting
+ * aside the EBR of the line buffers ((K+1) x W x C_in*8 bits per window).
+ * Returns 0, or -1 when out of memory. Free with sched_mem_plan_free. */
+int sched_plan_memory(const ir_net *net, const sched_budget *b, sched_mem_plan *plan);
+void sched_mem_plan_free(sched_mem_plan *plan);
+const char *sched_mem_kind_name(enum sched_mem_kind k);
 
 #endif

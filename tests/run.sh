@@ -117,6 +117,36 @@ if want gen; then
     else
         fail "gen --fifo-depth unknown name"
     fi
+    # resflow size: the same depths as gen at that resolution, a sweep, a plot
+    rm -rf "$B/res"
+    if $RESFLOW size $k --resolution 100x30 --json >"$B/size.json" &&
+        $RESFLOW gen $k --resolution 100x30 -o "$B/res" &&
+        python3 - "$B/size.json" "$B/res/report.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))["resolutions"][0]
+r = json.load(open(sys.argv[2]))
+assert (s["width"], s["height"]) == (100, 30), s
+assert r["input"]["width"] == 100 and r["input"]["height"] == 30
+assert [(f["name"], f["depth"]) for f in s["fifos"]] == [(f["name"], f["depth"]) for f in r["fifos"]]
+EOF
+    then
+        pass "size --resolution agrees with gen --resolution"
+    else
+        fail "size --resolution agrees with gen --resolution"
+    fi
+    rm -f "$B/sweep.svg"
+    if $RESFLOW size $k --sweep --plot "$B/sweep.svg" >"$B/sweep.txt" && grep -q '^3840x2160 ' "$B/sweep.txt" &&
+        [ "$(grep -c '^  stem_to_add ' "$B/sweep.txt")" = 7 ] && grep -q '<svg' "$B/sweep.svg" &&
+        [ "$(grep -c '<circle' "$B/sweep.svg")" = 7 ]; then
+        pass "size --sweep: 7 resolutions and an SVG plot"
+    else
+        fail "size --sweep"
+    fi
+    if ! $RESFLOW size $k --resolution 64by64 2>"$B/size.err" && grep -q "takes WxH" "$B/size.err"; then
+        pass "size: a bad --resolution is an error"
+    else
+        fail "size: bad --resolution"
+    fi
     # the generated top lints clean
     if verilator --lint-only -Wall -Wno-DECLFILENAME -I"$B/det1/rtl" --top-module resflow_resnet_block \
         "$B/det1/rtl/"*.v >"$B/toplint.log" 2>&1; then

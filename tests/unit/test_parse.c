@@ -211,8 +211,47 @@ static void test_ebr_blocks(void **state)
     assert_int_equal(sched_ebr_blocks(149, 64), 4);   /* 4 x 256x16 */
     assert_int_equal(sched_ebr_blocks(2048, 2), 1);
     assert_int_equal(sched_ebr_blocks(1000, 8), 2);   /* 2 x 512x8 */
-    assert_string_equal(sched_fifo_memory(16, 64), "registers");
-    assert_string_equal(sched_fifo_memory(149, 64), "ebr");
+    /* UP5K SPRAM: 16K x 16 per block */
+    assert_int_equal(sched_spram_blocks(149, 64), 4);
+    assert_int_equal(sched_spram_blocks(16384, 16), 1);
+    assert_int_equal(sched_spram_blocks(16385, 16), 2);
+}
+
+static void test_memory_plan(void **state)
+{
+    /* resnet_block at 64x64: 3 windows x 4 line buffers; stem's 64 x 24 bits
+     * need 2 EBR each (256x16 x 2), conv1/conv2's 64 x 64 bits 4 each:
+     * 4*2 + 4*4 + 4*4 = 40 EBR, over the UP5K's 30, so the 149 x 64 skip
+     * FIFO goes to SPRAM (64 bits = 4 SPRAM blocks side by side) */
+    ir_net net = load("../../kernels/resnet_block.yaml");
+    sched_mem_plan plan;
+    (void)state;
+    assert_int_equal(sched_plan_memory(&net, &sched_up5k, &plan), 0);
+    assert_int_equal(plan.line_buffer_ebr, 40);
+    assert_int_equal(plan.kind[0], SCHED_MEM_SPRAM);
+    assert_int_equal(plan.blocks[0], 4);
+    assert_int_equal(plan.offchip_bytes, 0);
+    sched_mem_plan_free(&plan);
+    ir_net_free(&net);
+}
+
+static void test_resolution_override(void **state)
+{
+    /* ir_load with a resolution: shapes follow it, and the skip FIFO grows by
+     * 2 elements per extra pixel of width (two 3x3 windows) */
+    ir_net a, b;
+    (void)state;
+    assert_int_equal(ir_load("../../kernels/resnet_block.yaml", 100, 30, &a), 0);
+    assert_int_equal(sched_run(&a, NULL, 0), 0);
+    assert_int_equal(ir_load("../../kernels/resnet_block.yaml", 110, 7, &b), 0);
+    assert_int_equal(sched_run(&b, NULL, 0), 0);
+    diag_flush();
+    assert_int_equal(a.layers[a.output].w, 100);
+    assert_int_equal(a.layers[a.output].h, 30);
+    assert_int_equal(b.fifos[0].depth - a.fifos[0].depth, 2 * 10);
+    assert_int_equal(a.predicted_cycles_per_frame, 100 * 30 + 1);
+    ir_net_free(&a);
+    ir_net_free(&b);
 }
 
 int main(void)
@@ -227,6 +266,8 @@ int main(void)
         cmocka_unit_test(test_init_weights_deterministic),
         cmocka_unit_test(test_npy_reader),
         cmocka_unit_test(test_ebr_blocks),
+        cmocka_unit_test(test_memory_plan),
+        cmocka_unit_test(test_resolution_override),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

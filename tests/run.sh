@@ -2,7 +2,7 @@
 # The resflow test suite: unit tests, template lint and testbenches, bad-input
 # golden files, generator properties, end-to-end runs and FIFO sizing checks.
 # Prints PASS/FAIL/SKIP per case and ends with "N passed, N failed".
-# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen e2e sizing
+# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen e2e sizing verify
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,7 +17,7 @@ fail() { echo "FAIL $*"; FAIL=$((FAIL + 1)); FAILED+=("$*"); }
 skip() { echo "SKIP $*"; SKIP=$((SKIP + 1)); }
 want() { [ $# -eq 0 ] && return 0; local s; for s in "${SECTIONS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen e2e sizing)
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen e2e sizing verify)
 RESFLOW=build/resflow
 SHARED=${RESFLOW_SHARED:-$ROOT/../shared/data}
 
@@ -242,6 +242,35 @@ EOF
         fi
     else
         fail "sizing depth-1 (build)"
+    fi
+fi
+
+# ---- the analytic depths against the simulated minimum (bisection) ----
+if want verify; then
+    for case in "tests/kernels/tiny_skip.yaml" "tests/kernels/tiny_skip.yaml 20x6" "tests/kernels/two_blocks.yaml 16x8"; do
+        # shellcheck disable=SC2086
+        if bash tests/verify_fifos.sh $case >"$B/verify.log" 2>&1; then
+            pass "verify $case: $(grep -E '^PASS' "$B/verify.log" | sed 's/^PASS //' | paste -sd';' -)"
+        else
+            cat "$B/verify.log"
+            fail "verify $case"
+        fi
+    done
+    # a FIFO far too small: the watchdog stops the run, reports the deadlock
+    # and names the full FIFO; it never hangs
+    rm -rf build/watchdog
+    if make --no-print-directory build/watchdog/stream K=watchdog KERNEL=tests/kernels/tiny_skip.yaml VOPT=-O0 \
+        GEN_FLAGS="--fifo-depth input_to_sum=8" >"$B/wd_build.log" 2>&1; then
+        timeout 120 build/watchdog/stream --random-frames 2 --watchdog 5000 --json "$B/wd.json" >"$B/wd.log" 2>&1
+        rc=$?
+        if [ $rc -eq 1 ] && grep -q '"deadlock": true' "$B/wd.json" && grep -q 'input_to_sum .*(full)' "$B/wd.log"; then
+            pass "watchdog: a too-small FIFO is reported as a deadlock naming the full FIFO"
+        else
+            cat "$B/wd.log"
+            fail "watchdog (exit $rc)"
+        fi
+    else
+        fail "watchdog (build)"
     fi
 fi
 

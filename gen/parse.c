@@ -400,8 +400,8 @@ static int parse_layer(ir_layer *L, struct fy_node *map)
         L->stride = 1;
         if (!(n = field(map, "kernel", what, 1)) || read_int(n, "kernel", 1, 15, &L->kernel))
             rc = -1;
-        else if (L->kernel != 1 && L->kernel != 3) {
-            diag_node(n, "'kernel' must be 1 or 3, got %d", L->kernel);
+        else if (L->kernel != 1 && L->kernel != 3 && L->kernel != 5 && L->kernel != 7) {
+            diag_node(n, "'kernel' must be 1, 3, 5 or 7, got %d", L->kernel);
             rc = -1;
         }
         if (!(n = field(map, "filters", what, 1)) || read_int(n, "filters", 1, 1024, &L->filters))

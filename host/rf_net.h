@@ -33,7 +33,7 @@ typedef struct rf_layer {
     int act_min, act_max;/* output clamp (fused ReLU: act_min = zero_point) */
 
     /* RF_OP_CONV2D: stride 1, 'same' padding (pad = (kernel - 1) / 2) */
-    int kernel;          /* K: 1 or 3 */
+    int kernel;          /* K: 1, 3, 5 or 7 */
     int in_c;            /* C_in */
     int pad;             /* zero padding on each side, pixels */
     int pe, simd;        /* folding: output / input lanes per cycle */

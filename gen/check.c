@@ -333,6 +333,46 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
     return 0;
 }
 
+/* Folding to a target (in the spirit of FINN's SetFolding): of all PE/SIMD
+ * pairs (PE divides C_out, SIMD divides K*K*C_in; values set in the YAML are
+ * kept) whose H*W * (K*K*C_in/SIMD) * (C_out/PE) cycles per frame fit the
+ * target, the one with the fewest multipliers PE*SIMD; ties go to the slower
+ * (closer to the target), then to the smaller PE. If none fits, fully
+ * parallel within the fixed values (budget() then reports the target as out
+ * of reach). */
+static void fold_to_target(ir_layer *L, long target)
+{
+    int kkc = L->kernel * L->kernel * L->in_c, simd, pe, best_pe = 0, best_simd = 0;
+    long hw = (long)L->h * L->w, best_mult = -1, best_cyc = -1;
+    int fixed_pe = L->pe, fixed_simd = L->simd;
+    for (pe = 1; pe <= L->c; pe++) {
+        if (L->c % pe || (fixed_pe && pe != fixed_pe))
+            continue;
+        for (simd = 1; simd <= kkc; simd++) {
+            long cyc, mult;
+            if (kkc % simd || (fixed_simd && simd != fixed_simd))
+                continue;
+            cyc = hw * (kkc / simd) * (L->c / pe);
+            mult = (long)pe * simd;
+            if (cyc > target)
+                continue;
+            if (best_mult < 0 || mult < best_mult || (mult == best_mult && cyc > best_cyc)) {
+                best_mult = mult;
+                best_cyc = cyc;
+                best_pe = pe;
+                best_simd = simd;
+            }
+        }
+    }
+    if (best_mult < 0) {
+        L->pe = fixed_pe ? fixed_pe : L->c;
+        L->simd = fixed_simd ? fixed_simd : kkc;
+        return;
+    }
+    L->pe = best_pe;
+    L->simd = best_simd;
+}
+
 static int shapes(ir_net *net)
 {
     int i, rc = 0;
@@ -347,9 +387,17 @@ static int shapes(ir_net *net)
                 failed = 1;
         if (failed)
             continue;
-        /* TFLite CalculateActivationRangeQuantized: ReLU clamps at the zero point */
-        L->act_min = L->relu ? L->zp : -128;
+        /* TFLite CalculateActivationRangeQuantized (kernels/kernel_util.cc):
+         * ReLU clamps at Quantize(0) = zp, ReLU6 also at Quantize(6) =
+         * zp + round(6 / scale) (TfLiteRound: half away from zero) */
+        L->act_min = (L->relu || L->relu6) ? L->zp : -128;
         L->act_max = 127;
+        if (L->relu6) {
+            double q6 = L->zp + round(6.0 / L->scale);
+            L->act_max = q6 < 127 ? (int)q6 : 127;
+            if (L->act_max < L->act_min)
+                L->act_max = L->act_min;
+        }
         if (L->op == IR_CONV2D) {
             int kkc;
             L->h = a->h;
@@ -358,6 +406,8 @@ static int shapes(ir_net *net)
             L->in_c = a->c;
             L->pad = (L->kernel - 1) / 2;
             kkc = L->kernel * L->kernel * L->in_c;
+            if (net->target_cpf > 0)
+                fold_to_target(L, net->target_cpf);
             if (!L->pe)
                 L->pe = L->c;
             if (!L->simd)
@@ -444,6 +494,36 @@ int ir_load(const char *path, int width, int height, ir_net *net)
     return ir_check(net);
 }
 
+/* The multiplier budget (max_multipliers) over all convs, and a target
+ * that no folding can reach. */
+static int budget(ir_net *net)
+{
+    long total = 0;
+    int i, rc = 0;
+    for (i = 1; i < net->n_layers; i++) {
+        const ir_layer *L = &net->layers[i];
+        if (L->op != IR_CONV2D)
+            continue;
+        long hw = (long)L->h * L->w;
+        long need = hw * (L->kernel * L->kernel * L->in_c / L->simd) * (L->c / L->pe);
+        total += (long)L->pe * L->simd;
+        if (L->kernel > 1 && hw + L->pad > need)
+            need = hw + L->pad;   /* the window's own steps per frame */
+        if (net->target_cpf > 0 && need > net->target_cpf) {
+            diag_node(net->target_node, "a target of %ld cycles per frame is out of reach for '%s', which needs at least %ld",
+                      net->target_cpf, L->name, need);
+            rc = -1;
+        }
+    }
+    if (net->max_multipliers > 0 && total > net->max_multipliers) {
+        diag_node(net->target_node ? net->target_node : net->layers[0].node,
+                  "the folding needs %ld multipliers, more than max_multipliers = %ld: lower the target or PE/SIMD",
+                  total, net->max_multipliers);
+        rc = -1;
+    }
+    return rc;
+}
+
 int ir_check(ir_net *net)
 {
     if (resolve(net))
@@ -452,5 +532,7 @@ int ir_check(ir_net *net)
         return -1;
     if (usage(net))
         return -1;
-    return shapes(net);
+    if (shapes(net))
+        return -1;
+    return budget(net);
 }

@@ -677,6 +677,8 @@ char *emit_report_json(const ir_net *net)
         sb_printf(&b, "}");
     }
     sb_printf(&b, "\n  ],\n");
+    sb_printf(&b, "  \"bottleneck\": \"%s\",\n", net->layers[net->bottleneck].name);
+    sb_printf(&b, "  \"target_cycles_per_frame\": %ld,\n", net->target_cpf);
     sb_printf(&b, "  \"predicted_cycles_per_frame\": %ld,\n", net->predicted_cycles_per_frame);
     sb_printf(&b, "  \"predicted_first_output_latency_cycles\": %ld\n}\n", net->predicted_first_output_latency);
     return b.s;

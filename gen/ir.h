@@ -43,6 +43,7 @@ typedef struct ir_layer {
     double scale;
     int zp;
     int relu;                          /* fused ReLU */
+    int relu6;                         /* fused ReLU6 (clamp to [0, 6] in real terms) */
     int act_min, act_max;
 
     /* conv2d */
@@ -86,6 +87,10 @@ typedef struct ir_net {
     char dir[512];                     /* its directory, for relative .npy paths */
     char name[IR_NAME_MAX];
     int version;
+    long target_cpf;                   /* target cycles per frame for folding, 0 = none */
+    struct fy_node *target_node;
+    long max_multipliers;              /* multiplier budget for folding, 0 = none */
+    int bottleneck;                    /* layer with the most cycles per frame (sched.c) */
     struct fy_parser *parser;
     struct fy_document *doc;
     int n_layers;

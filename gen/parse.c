@@ -357,8 +357,8 @@ static int parse_inputs(ir_layer *L, struct fy_node *seq, int want)
 static int parse_layer(ir_layer *L, struct fy_node *map)
 {
     static const char *const conv_known[] = {"name", "op", "inputs", "kernel", "filters", "stride", "padding",
-                                             "relu", "output", "weights", "bias", "pe", "simd", NULL};
-    static const char *const add_known[] = {"name", "op", "inputs", "relu", "output", NULL};
+                                             "relu", "relu6", "output", "weights", "bias", "pe", "simd", NULL};
+    static const char *const add_known[] = {"name", "op", "inputs", "relu", "relu6", "output", NULL};
     char what[IR_NAME_MAX + 32];
     struct fy_node *n, *opn;
     const char *op;
@@ -393,6 +393,12 @@ static int parse_layer(ir_layer *L, struct fy_node *map)
         rc = -1;
     if ((n = field(map, "relu", what, 0)) && read_bool(n, "relu", &L->relu))
         rc = -1;
+    if ((n = field(map, "relu6", what, 0)) && read_bool(n, "relu6", &L->relu6))
+        rc = -1;
+    else if (n && L->relu && L->relu6) {
+        diag_node(n, "layer '%s' sets both 'relu' and 'relu6'", L->name);
+        rc = -1;
+    }
     if (!(n = field(map, "output", what, 1)) || parse_qout(n, "'output'", &L->scale, &L->zp))
         rc = -1;
 
@@ -465,6 +471,39 @@ static void default_name(ir_net *net, const char *path)
     net->name[j] = '\0';
     if (!j || isdigit((unsigned char)net->name[0]))
         strcpy(net->name, "net");
+}
+
+/* target: {cycles_per_frame: N} | {fps: F, clock_mhz: M} */
+static int parse_target(ir_net *net, struct fy_node *map)
+{
+    static const char *const known[] = {"cycles_per_frame", "fps", "clock_mhz", NULL};
+    struct fy_node *c, *f, *m;
+    net->target_node = map;
+    if (check_map(map, "'target'", known))
+        return -1;
+    c = field(map, "cycles_per_frame", "'target'", 0);
+    f = field(map, "fps", "'target'", 0);
+    m = field(map, "clock_mhz", "'target'", 0);
+    if (c && !f && !m) {
+        int v;
+        if (read_int(c, "cycles_per_frame", 1, 2000000000, &v))
+            return -1;
+        net->target_cpf = v;
+        return 0;
+    }
+    if (f && m && !c) {
+        double fps, mhz;
+        if (read_pos_double(f, "fps", &fps) || read_pos_double(m, "clock_mhz", &mhz))
+            return -1;
+        if (mhz * 1e6 / fps < 1 || mhz * 1e6 / fps > 2e9) {
+            diag_node(map, "'target' gives %g cycles per frame; expected 1..2e9", mhz * 1e6 / fps);
+            return -1;
+        }
+        net->target_cpf = (long)(mhz * 1e6 / fps);   /* cycles available per frame, rounded down */
+        return 0;
+    }
+    diag_node(map, "'target' takes either cycles_per_frame, or fps and clock_mhz");
+    return -1;
 }
 
 /* Reads the file once to reject what libfyaml would not point at: bytes that
@@ -550,7 +589,8 @@ static int reject_aliases(struct fy_node *n, int depth)
 
 int parse_file(const char *path, ir_net *net)
 {
-    static const char *const top_known[] = {"version", "name", "input", "layers", "output", NULL};
+    static const char *const top_known[] = {"version", "name", "input", "layers", "output", "target",
+                                            "max_multipliers", NULL};
     struct fy_parse_cfg cfg;
     struct fy_node *root, *n, *layers;
     int rc = 0, count = 0;
@@ -613,6 +653,14 @@ int parse_file(const char *path, ir_net *net)
     }
     if ((n = field(root, "name", "the network description", 0)) && read_name(n, "name", net->name))
         rc = -1;
+    if ((n = field(root, "target", "the network description", 0)) && parse_target(net, n))
+        rc = -1;
+    if ((n = field(root, "max_multipliers", "the network description", 0))) {
+        int m;
+        if (read_int(n, "max_multipliers", 1, 1 << 24, &m))
+            rc = -1;
+        net->max_multipliers = m;
+    }
 
     layers = field(root, "layers", "the network description", 1);
     if (layers && !fy_node_is_sequence(layers)) {

@@ -146,8 +146,10 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
         }
         if (L->ii > P)
             P = L->ii;
-        if (L->cycles_per_frame > cpf)
+        if (L->cycles_per_frame > cpf) {
             cpf = L->cycles_per_frame;
+            net->bottleneck = i;
+        }
     }
 
     fifos = calloc((size_t)net->n_layers * IR_MAX_INPUTS, sizeof *fifos);

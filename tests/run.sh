@@ -162,7 +162,7 @@ stream_bin() { echo "build/$(basename "$1" .yaml)/stream"; }
 build_kernel() {
     make --no-print-directory "$(stream_bin "$1")" KERNEL="$1" >"$B/build_$(basename "$1" .yaml).log" 2>&1
 }
-E2E_KERNELS="kernels/resnet_block.yaml tests/kernels/two_blocks.yaml tests/kernels/wide_1x1.yaml tests/kernels/big_kernels.yaml"
+E2E_KERNELS="kernels/resnet_block.yaml tests/kernels/two_blocks.yaml tests/kernels/wide_1x1.yaml tests/kernels/big_kernels.yaml tests/kernels/auto_fold.yaml"
 if want e2e; then
     PHOTO=build/photos/astronaut.png
     for k in $E2E_KERNELS; do

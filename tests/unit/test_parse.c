@@ -254,6 +254,30 @@ static void test_resolution_override(void **state)
     ir_net_free(&b);
 }
 
+static void test_fold_to_target(void **state)
+{
+    /* auto_fold.yaml: at 16x12 (192 pixels) a target of 1500 cycles per frame
+     * allows 7 cycles per pixel. stem (27 x 8): the fewest multipliers with
+     * (27/SIMD)*(8/PE) <= 7 is PE 4, SIMD 9 (3*2 = 6 cycles, 36 multipliers);
+     * c1 (72 x 8): PE 4, SIMD 24 (3*2 = 6, 96); c2 (8 x 8, 1x1): PE 2, SIMD 8
+     * (1*4 = 4, 16). ReLU6 at scale 0.03, zp -128: act_max = -128 + round(6/0.03) = 72. */
+    ir_net net = load("../kernels/auto_fold.yaml");
+    const ir_layer *stem = layer(&net, "stem"), *c1 = layer(&net, "c1"), *c2 = layer(&net, "c2");
+    (void)state;
+    assert_int_equal(net.target_cpf, 1500);
+    assert_int_equal(stem->pe, 4);
+    assert_int_equal(stem->simd, 9);
+    assert_int_equal(c1->pe, 4);
+    assert_int_equal(c1->simd, 24);
+    assert_int_equal(c2->pe, 2);
+    assert_int_equal(c2->simd, 8);
+    assert_int_equal(stem->act_min, -128);
+    assert_int_equal(stem->act_max, 72);
+    assert_int_equal(net.predicted_cycles_per_frame, 192 * 6);
+    assert_string_equal(net.layers[net.bottleneck].name, "stem");
+    ir_net_free(&net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_ebr_blocks),
         cmocka_unit_test(test_memory_plan),
         cmocka_unit_test(test_resolution_override),
+        cmocka_unit_test(test_fold_to_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,12 +21,13 @@ GEN_SRC := $(wildcard gen/*.c)
 GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 HOST_SRC := $(filter-out host/stream.c,$(wildcard host/*.c)) host/stream.c gen/quant.c
 
-DEB_PKGS := build-essential pkg-config yosys nextpnr-ice40 fpga-icestorm verilator \
+DEB_PKGS := build-essential pkg-config python3 yosys nextpnr-ice40 fpga-icestorm verilator \
             libfyaml-dev libstb-dev libcmocka-dev
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PHOTO   := $(BUILD)/photos/astronaut.png
 
-.PHONY: all deps demo sim test lint clean size verify-fifos bench
+.PHONY: all deps demo sim test lint clean size verify-fifos bench FORCE
+.DELETE_ON_ERROR:
 
 all: $(BUILD)/resflow
 
@@ -37,7 +38,7 @@ deps:
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	else echo "deps: Debian packages present"; fi
 	@if [ ! -f $(PHOTO) ]; then \
 	  echo "deps: extracting the sample photographs from Debian's python3-skimage"; \
@@ -59,8 +60,13 @@ $(BUILD)/resflow: $(GEN_OBJ)
 	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs libfyaml) -lm
 
 # ---- one kernel: generate, Verilate, link with the host ----
-$(BUILD)/$(K)/gen/report.json: $(KERNEL) $(BUILD)/resflow $(wildcard templates/*.v)
-	$(BUILD)/resflow gen $(KERNEL) -o $(BUILD)/$(K)/gen $(GEN_FLAGS)
+# the kernel and flags a build was made from: a change regenerates it
+$(BUILD)/$(K)/genflags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(KERNEL) $(GEN_FLAGS)' | cmp -s - $@ || echo '$(KERNEL) $(GEN_FLAGS)' >$@
+
+$(BUILD)/$(K)/gen/report.json: $(KERNEL) $(BUILD)/resflow $(wildcard templates/*.v) $(BUILD)/$(K)/genflags
+	RESFLOW_TEMPLATES=$(ROOT)/templates $(BUILD)/resflow gen $(KERNEL) -o $(BUILD)/$(K)/gen $(GEN_FLAGS)
 
 $(BUILD)/$(K)/stream: $(BUILD)/$(K)/gen/report.json $(HOST_SRC) $(wildcard host/*.h gen/quant.h)
 	@rm -rf $(BUILD)/$(K)/obj $(BUILD)/$(K)/host && mkdir -p $(BUILD)/$(K)/host

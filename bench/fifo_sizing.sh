@@ -37,7 +37,7 @@ print(' '.join('--fifo-depth %s=%d' % (f['name'], hw) for f in r['fifos']))" "$w
     "build/bench_$kn/stream" --random-frames 3 --seed 5 --quiet --json "$work/$kn.sim.json" >/dev/null || exit 1
     t1=$(date +%s.%N)
     tb=$(python3 -c "print($t1 - $t0)")
-    rows+=("$(python3 - "$work/$kn.ref/report.json" "$work/$kn.sim.json" "$work/$kn.size.json" "$tb" "$tc" <<'EOF'
+    row="$(python3 - "$work/$kn.ref/report.json" "$work/$kn.sim.json" "$work/$kn.size.json" "$tb" "$tc" <<'EOF'
 import json, sys
 rep = json.load(open(sys.argv[1]))
 sim = json.load(open(sys.argv[2]))
@@ -60,7 +60,8 @@ print(json.dumps({"kernel": rep["name"], "resolution": "%dx%d" % (rep["input"]["
                   "speedup": round(tb / tc), "simulated_cycles_per_frame": sim["cycles_per_frame"],
                   "predicted_cycles_per_frame": sim["predicted_cycles_per_frame"]}))
 EOF
-)")
+)" || { echo "bench: the comparison failed for $kn"; exit 1; }
+    rows+=("$row")
     rm -rf "build/bench_$kn"
 done
 printf '%s\n' "${rows[@]}" | python3 -c "
@@ -75,5 +76,6 @@ for r in rows:
           r['simulation_bits'], r['analysis_bits'], r['simulation_seconds'], r['analysis_seconds'], r['speedup']))
 ok = all(r['analysis_bits'] <= r['simulation_bits'] and r['speedup'] >= 1000 for r in rows)
 print('target: (c) bits <= (b) bits and (c) at least 1000x faster:', 'met' if ok else 'NOT met')
-"
+sys.exit(0 if ok and rows else 1)
+" || exit 1
 echo "bench: written to $out"

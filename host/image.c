@@ -36,6 +36,11 @@ int image_load_frame(const char *path, int h, int w, int c, double scale, int ze
         snprintf(err, errsz, "the network input scale %g is not positive", scale);
         return -1;
     }
+    /* refuse huge images before decoding them (16384 x 16384 at most) */
+    if (stbi_info(path, &iw, &ih, &n) && ((long long)iw > 16384 || (long long)ih > 16384)) {
+        snprintf(err, errsz, "%s: %dx%d is larger than 16384x16384", path, iw, ih);
+        return -1;
+    }
     img = stbi_load(path, &iw, &ih, &n, c);
     if (!img) {
         snprintf(err, errsz, "%s: cannot load image: %s", path, stbi_failure_reason());
@@ -70,7 +75,8 @@ int image_load_frame(const char *path, int h, int w, int c, double scale, int ze
         return -1;
     }
     for (i = 0; i < total; i++) {
-        double q = round(rs[i] / scale) + zero_point;
+        /* TFLite reference Quantize divides in float: round((float)x / scale) */
+        double q = round((double)((float)rs[i] / (float)scale)) + zero_point;
 
         out[i] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
     }

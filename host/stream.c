@@ -60,7 +60,8 @@
 #include "rf_net.h"
 
 #define MAX_SHOWN_MISMATCHES 10
-#define DRAIN_CYCLES 64     /* cycles watched after the last beat for extras */
+#define DRAIN_CYCLES 64     /* cycles watched after the last beat for extras, */
+                            /* beyond the pipeline's first-output latency */
 #define MAX_FRAMES 1000000L /* per option, and in all */
 
 typedef struct options {
@@ -408,10 +409,11 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
     uint64_t rng_out = o->seed ^ UINT64_C(0x7374616c6c5f6f75); /* "stall_ou" */
     int8_t *got = calloc((size_t)out->c, 1);
     int8_t *zero_beat = calloc((size_t)in->c, 1);  /* tdata while idle */
-    int presenting = 0, i;
+    int8_t *held_data = calloc((size_t)out->c, 1); /* output beat offered, not taken */
+    int presenting = 0, i, held = 0, held_last = 0, held_user = 0;
     double t0;
 
-    if (!got || !zero_beat) {
+    if (!got || !zero_beat || !held_data) {
         error("out of memory");
         exit(2);
     }
@@ -437,6 +439,19 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
             r->in_stall++;
         if (m_valid && !m_ready)
             r->out_stall++;
+        /* AXI4-Stream: a beat offered and not taken must be offered again,
+         * unchanged, in the next cycle */
+        if (held) {
+            if (!m_valid || memcmp(got, held_data, (size_t)out->c) || tlast != held_last || tuser != held_user)
+                report_mismatch(r, "AXI4-Stream violation at cycle %lld: output beat %lld %s while tready was low\n",
+                                cycle, ob, m_valid ? "changed" : "withdrawn");
+        }
+        held = m_valid && !m_ready;
+        if (held) {
+            memcpy(held_data, got, (size_t)out->c);
+            held_last = tlast;
+            held_user = tuser;
+        }
         if (in_x && r->first_in < 0)
             r->first_in = cycle;
         if (out_x) {
@@ -467,7 +482,7 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
     r->cycles = cycle;
 
     /* drain: nothing more may come out */
-    for (i = 0; !r->deadlock && i < DRAIN_CYCLES; i++) {
+    for (i = 0; !r->deadlock && i < DRAIN_CYCLES + net->predicted_first_output_latency_cycles; i++) {
         int tlast, tuser;
 
         rf_dut_set_s_axis(d, zero_beat, 0, 0, 0);
@@ -489,6 +504,7 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
         r->cycles_per_frame = (double)(r->frame_done[0] - r->first_in + 1);
     free(got);
     free(zero_beat);
+    free(held_data);
 }
 
 /* ---- reports ---- */

@@ -58,40 +58,38 @@ void diag_node(struct fy_node *n, const char *fmt, ...)
 static diag_msg *g_at;
 static int g_n_at;
 
-void diag_at(const char *file, int line, int col, const char *fmt, ...)
+/* Appends a message to `list` (file NULL: no position) and counts it. */
+static void push(diag_msg **list, int *n, const char *file, int line, int col, const char *fmt, va_list ap)
 {
     char buf[1024];
-    va_list ap;
-    diag_msg *p = realloc(g_at, (size_t)(g_n_at + 1) * sizeof *p);
+    diag_msg *p = realloc(*list, (size_t)(*n + 1) * sizeof *p);
     if (!p)
         abort();
-    g_at = p;
-    va_start(ap, fmt);
+    *list = p;
     vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    g_at[g_n_at].file = strdup(file);
-    g_at[g_n_at].line = line;
-    g_at[g_n_at].col = col;
-    g_at[g_n_at].msg = strdup(buf);
-    g_n_at++;
+    p[*n].file = file ? strdup(file) : NULL;
+    p[*n].line = line;
+    p[*n].col = col;
+    p[*n].msg = strdup(buf);
+    p[*n].seq = 0;
+    (*n)++;
     g_count++;
+}
+
+void diag_at(const char *file, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    push(&g_at, &g_n_at, file, line, col, fmt, ap);
+    va_end(ap);
 }
 
 void diag_plain(const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
-    diag_msg *p = realloc(g_plain, (size_t)(g_n_plain + 1) * sizeof *p);
-    if (!p)
-        abort();
-    g_plain = p;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    push(&g_plain, &g_n_plain, NULL, 0, 0, fmt, ap);
     va_end(ap);
-    g_plain[g_n_plain].msg = strdup(buf);
-    g_plain[g_n_plain].file = NULL;
-    g_n_plain++;
-    g_count++;
 }
 
 int diag_count(void)

@@ -48,6 +48,22 @@ static void usage(FILE *f)
             RESFLOW_TEMPLATE_DIR);
 }
 
+/* An argument that is no known option: the network file (once), or an error. */
+static int take_arg(const char *arg, const char **in)
+{
+    if (arg[0] == '-' && arg[1]) {
+        fprintf(stderr, "resflow: error: unknown option '%s'\n", arg);
+        usage(stderr);
+        return -1;
+    }
+    if (*in) {
+        fprintf(stderr, "resflow: error: more than one network file ('%s', '%s')\n", *in, arg);
+        return -1;
+    }
+    *in = arg;
+    return 0;
+}
+
 static int cmd_size(int argc, char **argv)
 {
     const char *in = NULL, *plot = NULL;
@@ -74,14 +90,7 @@ static int cmd_size(int argc, char **argv)
         } else if (!strcmp(argv[i], "--resolution") || !strcmp(argv[i], "--plot")) {
             fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
             goto out;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "resflow: error: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            goto out;
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            fprintf(stderr, "resflow: error: more than one network file ('%s', '%s')\n", in, argv[i]);
+        } else if (take_arg(argv[i], &in)) {
             goto out;
         }
     }
@@ -142,14 +151,7 @@ static int cmd_gen(int argc, char **argv)
         } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--fifo-depth") || !strcmp(argv[i], "--resolution")) {
             fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
             goto out;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "resflow: error: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            goto out;
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            fprintf(stderr, "resflow: error: more than one network file ('%s', '%s')\n", in, argv[i]);
+        } else if (take_arg(argv[i], &in)) {
             goto out;
         }
     }

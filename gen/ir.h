@@ -104,7 +104,11 @@ typedef struct ir_net {
     int n_errors;
 } ir_net;
 
+/* Frees what the net owns (layers and their weight tables, FIFOs, the YAML
+ * document and its parser) and zeroes it; safe on a partly filled net. */
 void ir_net_free(ir_net *net);
+
+/* Index of the layer called `name` in net->layers, or -1 if there is none. */
 int ir_find(const ir_net *net, const char *name);
 
 #endif

@@ -542,8 +542,10 @@ static void emit_net_c(const ir_net *net, sbuf *b)
         if (L->op == IR_CONV2D)
             sb_printf(b,
                       "        .kernel = %d, .in_c = %d, .pad = %d, .pe = %d, .simd = %d,\n"
+                      "        .stride = %d, .pad_top = %d, .pad_bottom = %d, .pad_left = %d, .pad_right = %d,\n"
                       "        .weights = w_%s, .bias = b_%s, .mult = m_%s, .shift = s_%s,\n",
-                      L->kernel, L->in_c, L->pad, L->pe, L->simd, L->name, L->name, L->name, L->name);
+                      L->kernel, L->in_c, L->pad, L->pe, L->simd, L->stride, L->pad, L->pad, L->pad, L->pad, L->name,
+                      L->name, L->name, L->name);
         if (L->op == IR_ADD)
             sb_printf(b,
                       "        .left_shift = %d, .in_mult = {%ld, %ld}, .in_shift = {%d, %d},\n"

@@ -40,15 +40,21 @@ static size_t layer_size(const rf_layer *l)
     return (size_t)l->h * (size_t)l->w * (size_t)l->c;
 }
 
-/* ConvPerChannel, stride 1, 'same'-style padding of l->pad pixels. */
+/* ConvPerChannel (reference_integer_ops/conv.h) with stride and explicit
+ * top/bottom/left/right padding: taps outside the input are skipped, which
+ * equals padding with the input zero point. stride 0: stride 1, pads = pad. */
 static int run_conv(const rf_layer *l, const rf_layer *p, const int8_t *in, int8_t *out)
 {
-    int k = l->kernel, pad = l->pad, in_c = l->in_c;
+    int k = l->kernel, in_c = l->in_c, s = l->stride ? l->stride : 1;
+    int pt = l->stride ? l->pad_top : l->pad, pb = l->stride ? l->pad_bottom : l->pad;
+    int pl = l->stride ? l->pad_left : l->pad, pr = l->stride ? l->pad_right : l->pad;
     int in_offset = -p->zero_point;
     int y, x, oc, ky, kx, ic;
 
-    if (k < 1 || pad < 0 || in_c != p->c || l->h != p->h + 2 * pad - k + 1 ||
-        l->w != p->w + 2 * pad - k + 1 || !l->weights || !l->mult || !l->shift)
+    if (k < 1 || s < 1 || pt < 0 || pb < 0 || pl < 0 || pr < 0 || in_c != p->c ||
+        p->h + pt + pb < k || p->w + pl + pr < k ||
+        l->h != (p->h + pt + pb - k) / s + 1 || l->w != (p->w + pl + pr - k) / s + 1 ||
+        !l->weights || !l->mult || !l->shift)
         return -1;
     for (y = 0; y < l->h; y++) {
         for (x = 0; x < l->w; x++) {
@@ -57,12 +63,12 @@ static int run_conv(const rf_layer *l, const rf_layer *p, const int8_t *in, int8
                 int64_t acc = 0;
 
                 for (ky = 0; ky < k; ky++) {
-                    int iy = y - pad + ky;
+                    int iy = y * s - pt + ky;
 
                     if (iy < 0 || iy >= p->h)
                         continue;
                     for (kx = 0; kx < k; kx++) {
-                        int ix = x - pad + kx;
+                        int ix = x * s - pl + kx;
                         const int8_t *px, *wv;
 
                         if (ix < 0 || ix >= p->w)

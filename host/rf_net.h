@@ -32,10 +32,16 @@ typedef struct rf_layer {
     int zero_point;      /* output zero point, -128..127 */
     int act_min, act_max;/* output clamp (fused ReLU: act_min = zero_point) */
 
-    /* RF_OP_CONV2D: stride 1, 'same' padding (pad = (kernel - 1) / 2) */
+    /* RF_OP_CONV2D. Output (y, x) sees input rows y*stride - pad_top + 0..K-1
+     * and columns x*stride - pad_left + 0..K-1; taps outside the input are
+     * skipped (TFLite ConvPerChannel). h = (H_in + pad_top + pad_bottom - K)
+     * / stride + 1, likewise w. stride 0 means the generator's stride-1
+     * 'same' layout: stride 1 and all four pads = pad. */
     int kernel;          /* K: 1, 3, 5 or 7 */
     int in_c;            /* C_in */
-    int pad;             /* zero padding on each side, pixels */
+    int pad;             /* 'same' zero padding on each side, pixels (stride 1) */
+    int stride;          /* 0 (see above), 1, 2, ... */
+    int pad_top, pad_bottom, pad_left, pad_right;
     int pe, simd;        /* folding: output / input lanes per cycle */
     const int8_t *weights;   /* [c][kernel][kernel][in_c] */
     const int32_t *bias;     /* [c] */

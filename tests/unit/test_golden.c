@@ -247,6 +247,55 @@ static void test_conv_layout(void **state)
     expect_output(&net, in, want, 2);
 }
 
+/*
+ * Stride and explicit padding, a 3x3 box filter (weights 1, bias 0, zp 0,
+ * multiplier 1.0 = (2^30, shift 1): SRDHM(2x, 2^30) = x exactly) over
+ *    0  1  2  3
+ *    4  5  6  7
+ *    8  9 10 11
+ *   12 13 14 15
+ * TensorFlow 'same', stride 2: out = ceil(4/2) = 2, pad_total = (2-1)*2 + 3
+ * - 4 = 1, all of it bottom/right (pad_top = pad_left = 0):
+ *   (0,0) rows 0-2, cols 0-2: 45     (0,1) rows 0-2, cols 2-3: 39
+ *   (1,0) rows 2-3, cols 0-2: 66     (1,1) rows 2-3, cols 2-3: 50
+ * Symmetric padding 1, stride 2 (wrong for TF models, see SOURCES.md):
+ *   (0,0) rows 0-1, cols 0-1: 10     (0,1) rows 0-1, cols 1-3: 24
+ *   (1,0) rows 1-3, cols 0-1: 51     (1,1) rows 1-3, cols 1-3: 90
+ * 'valid', stride 1: out = 2:
+ *   (0,0) 45   (0,1) 54   (1,0) 81   (1,1) 90
+ */
+static void run_box(int stride, int pt, int pb, int pl, int pr, const int8_t *want)
+{
+    static const int8_t w[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    static const int32_t b[1] = {0}, m[1] = {P30}, sh[1] = {1};
+    static const int8_t in[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    rf_layer l[2];
+    rf_net net;
+
+    memset(l, 0, sizeof l);
+    l[0] = (rf_layer){.name = "in", .op = RF_OP_INPUT, .h = 4, .w = 4, .c = 1,
+                      .scale = 1.0, .act_min = -128, .act_max = 127};
+    l[1] = (rf_layer){.name = "conv", .op = RF_OP_CONV2D, .n_inputs = 1, .h = 2, .w = 2,
+                      .c = 1, .scale = 1.0, .act_min = -128, .act_max = 127, .kernel = 3,
+                      .in_c = 1, .pe = 1, .simd = 1, .stride = stride, .pad_top = pt,
+                      .pad_bottom = pb, .pad_left = pl, .pad_right = pr, .weights = w,
+                      .bias = b, .mult = m, .shift = sh};
+    net = (rf_net){.name = "stride", .n_layers = 2, .layers = l, .output = 1};
+    expect_output(&net, in, want, 4);
+}
+
+static void test_conv_stride_padding(void **state)
+{
+    static const int8_t tf_same[4] = {45, 39, 66, 50};
+    static const int8_t symmetric[4] = {10, 24, 51, 90};
+    static const int8_t valid[4] = {45, 54, 81, 90};
+
+    (void)state;
+    run_box(2, 0, 1, 0, 1, tf_same);
+    run_box(2, 1, 1, 1, 1, symmetric);
+    run_box(1, 0, 0, 0, 0, valid);
+}
+
 /* Inconsistent tables are refused, not read out of bounds. */
 static void test_bad_tables(void **state)
 {
@@ -278,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_add),
         cmocka_unit_test(test_add_relu),
         cmocka_unit_test(test_conv_layout),
+        cmocka_unit_test(test_conv_stride_padding),
         cmocka_unit_test(test_bad_tables),
     };
 

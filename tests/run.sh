@@ -2,7 +2,7 @@
 # The resflow test suite: unit tests, template lint and testbenches, bad-input
 # golden files, generator properties, end-to-end runs and FIFO sizing checks.
 # Prints PASS/FAIL/SKIP per case and ends with "N passed, N failed".
-# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen e2e sizing verify
+# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen e2e sizing random verify
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,7 +17,7 @@ fail() { echo "FAIL $*"; FAIL=$((FAIL + 1)); FAILED+=("$*"); }
 skip() { echo "SKIP $*"; SKIP=$((SKIP + 1)); }
 want() { [ $# -eq 0 ] && return 0; local s; for s in "${SECTIONS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen e2e sizing verify)
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen e2e sizing random verify)
 RESFLOW=build/resflow
 make --no-print-directory -s build/resflow || { echo "cannot build the generator"; echo "0 passed, 1 failed"; exit 1; }
 SHARED=${RESFLOW_SHARED:-$ROOT/../shared/data}
@@ -275,6 +275,41 @@ EOF
         fail "sizing depth-1 (build)"
     fi
     rm -rf build/small_fifo
+fi
+
+# ---- random networks: generator + pipeline properties on random DAGs ----
+if want random; then
+    rm -rf build/random
+    python3 tests/random_nets.py "${RANDOM_SEED:-1}" "${RANDOM_COUNT:-8}" build/random || fail "random: generator script"
+    for f in build/random/*.yaml; do
+        n=$(basename "$f" .yaml)
+        if ! make --no-print-directory "build/$n/stream" K="$n" KERNEL="$f" VOPT=-O0 >"$B/$n.build.log" 2>&1; then
+            tail -20 "$B/$n.build.log"
+            fail "random $n (build)"
+            continue
+        fi
+        ok=1
+        for st in 0 0.5; do
+            rm -f "$B/$n.json"
+            "build/$n/stream" --random-frames 3 --seed 9 --stall-in $st --stall-out $st --quiet --watchdog 50000 \
+                --json "$B/$n.json" >"$B/$n.log" 2>&1
+            if ! python3 - "$B/$n.json" "$st" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad = j["mismatches"] != 0 or j["deadlock"] or any(f["high_water"] > f["depth"] for f in j["fifos"])
+if float(sys.argv[2]) == 0:
+    bad = bad or j["cycles_per_frame"] != j["predicted_cycles_per_frame"]
+print(json.dumps({k: j[k] for k in ("mismatches", "deadlock", "cycles_per_frame", "predicted_cycles_per_frame")}))
+sys.exit(1 if bad else 0)
+EOF
+            then
+                ok=0
+                tail -5 "$B/$n.log"
+            fi
+        done
+        if [ $ok = 1 ]; then pass "random $n: bit-exact, no deadlock, cycles/frame as predicted"; else fail "random $n ($f)"; fi
+        rm -rf "build/$n"
+    done
 fi
 
 # ---- the analytic depths against the simulated minimum (bisection) ----

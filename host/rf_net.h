@@ -20,6 +20,11 @@ enum rf_op {
     RF_OP_INPUT = 0,
     RF_OP_CONV2D = 1,
     RF_OP_ADD = 2,
+    RF_OP_DEPTHWISE = 3,     /* depthwise_conv2d, depth multiplier 1 */
+    RF_OP_MAX_POOL = 4,      /* max_pool2d */
+    RF_OP_AVG_POOL = 5,      /* avg_pool2d */
+    RF_OP_GLOBAL_AVG_POOL = 6, /* global_avg_pool: avg pool over all H x W */
+    RF_OP_DENSE = 7,         /* dense (FULLY_CONNECTED) on a 1 x 1 x C_in input */
 };
 
 typedef struct rf_layer {
@@ -43,10 +48,23 @@ typedef struct rf_layer {
     int stride;          /* 0 (see above), 1, 2, ... */
     int pad_top, pad_bottom, pad_left, pad_right;
     int pe, simd;        /* folding: output / input lanes per cycle */
-    const int8_t *weights;   /* [c][kernel][kernel][in_c] */
+    const int8_t *weights;   /* conv2d [c][kernel][kernel][in_c]; depthwise
+                              * [c][kernel][kernel]; dense [c][in_c] */
     const int32_t *bias;     /* [c] */
     const int32_t *mult;     /* [c], TFLite QuantizeMultiplier */
     const int32_t *shift;    /* [c] */
+
+    /* RF_OP_DEPTHWISE: reference_integer_ops::DepthwiseConvPerChannel with
+     * depth multiplier 1 (in_c == c): output channel c sees only input
+     * channel c; kernel, stride, pads, pe, simd, bias, mult, shift as conv.
+     * RF_OP_MAX_POOL / RF_OP_AVG_POOL: reference_integer_ops::MaxPool /
+     * AveragePool with kernel x kernel filter, stride and pads as conv;
+     * out-of-image taps are ignored (not counted in the average). Output
+     * scale and zero point equal the input's (TFLite requires it).
+     * RF_OP_GLOBAL_AVG_POOL: AveragePool with the filter over the whole
+     * H x W input, h = w = 1, kernel/stride/pads unused.
+     * RF_OP_DENSE: reference_integer_ops::FullyConnected (per-channel
+     * multipliers, like conv): input 1 x 1 x in_c, output 1 x 1 x c. */
 
     /* RF_OP_ADD: TFLite reference_integer_ops::Add, int8 */
     int left_shift;          /* 20 for int8 */

@@ -3,9 +3,9 @@
 #   tests/tb/run_tb.sh MODULE CASE_NAME [-GPARAM=VAL ...]
 # Builds tests/tb/MODULE/tb.cpp against templates/MODULE.v with the given
 # parameters into build/tb/MODULE_CASE_NAME/ and runs it. Each -GPARAM=VAL is
-# also passed to the C++ testbench as -DP_PARAM=VAL. rf_conv_mac gets its ROM
-# file parameters pointing into the build directory, where the testbench
-# writes random contents before it constructs the model.
+# also passed to the C++ testbench as -DP_PARAM=VAL. rf_conv_mac and rf_dw_mac
+# get their ROM file parameters pointing into the build directory, where the
+# testbench writes random contents before it constructs the model.
 # Exit 0 on pass; the last line is "PASS tb MODULE CASE_NAME" or
 # "FAIL tb MODULE CASE_NAME: reason".
 set -u
@@ -35,7 +35,7 @@ for p in "$@"; do
         *) fail "bad argument '$p' (expected -GPARAM=VAL)" ;;
     esac
 done
-if [ "$mod" = rf_conv_mac ]; then
+if [ "$mod" = rf_conv_mac ] || [ "$mod" = rf_dw_mac ]; then
     gparams+=("-GWEIGHT_FILE=\"$dir/weights.mem\"" "-GBIAS_FILE=\"$dir/bias.mem\""
         "-GMULT_FILE=\"$dir/mult.mem\"" "-GSHIFT_FILE=\"$dir/shift.mem\"")
 fi

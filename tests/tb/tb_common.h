@@ -7,12 +7,14 @@
 #ifndef RF_TB_COMMON_H
 #define RF_TB_COMMON_H
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "verilated.h"
 
@@ -154,5 +156,31 @@ static int32_t ref_mbqm(int32_t x, int32_t mult, int shift)
     return ref_rdbpot(ref_srdhm(xl, mult), right);
 }
 static int clamp_i(int64_t v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : (int)v; }
+// TFLite reference_integer_ops::AveragePool: the sum of filter_count int8
+// values rounded to the closest integer (C division truncates toward zero)
+static int32_t ref_avg_round(int32_t acc, int filter_count)
+{
+    return acc > 0 ? (acc + filter_count / 2) / filter_count : (acc - filter_count / 2) / filter_count;
+}
+
+// n int8 values summing to s (-128n <= s <= 127n): as even as possible,
+// then random amounts moved between random pairs (sum and range kept)
+static std::vector<int8_t> values_with_sum(Rng &rng, int n, int s)
+{
+    int base = s >= 0 ? s / n : -((-s + n - 1) / n), r = s - base * n;  // floor division, 0 <= r < n
+    std::vector<int> t(n);
+    for (int j = 0; j < n; j++)
+        t[j] = base + (j < r ? 1 : 0);
+    for (int k = 0; k < n; k++) {
+        int a = (int)rng.range(0, n - 1), b = (int)rng.range(0, n - 1);
+        int room = std::min(127 - t[a], t[b] + 128);
+        if (a != b && room > 0) {
+            int d = (int)rng.range(0, room);
+            t[a] += d;
+            t[b] -= d;
+        }
+    }
+    return std::vector<int8_t>(t.begin(), t.end());
+}
 
 #endif

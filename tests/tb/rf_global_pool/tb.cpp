@@ -1,0 +1,213 @@
+// Testbench of rf_global_pool: every channel of every frame's output bit
+// exact against TFLite reference_integer_ops::AveragePool with the filter
+// over the whole frame (written here from pooling.h), tlast = tuser = 1,
+// input tlast/tuser ignored, random stalls on both streams. Without stalls:
+// LATENCY = CHANNELS + 2 from the acceptance of each frame's last pixel,
+// one frame per max(H*W, CHANNELS) cycles, and no input stall at all when
+// H*W >= CHANNELS. With stalls: the input may wait only at a frame's last
+// pixel. Exhaustive edge case: frames whose channel sums take every value
+// -128n .. 127n (n = H*W), so the reciprocal division is checked on every
+// sum that can occur.
+#include <vector>
+
+#include "Vtb.h"
+#include "Vtb_rf_global_pool.h"  // LATENCY (verilator public)
+#include "tb_common.h"
+
+#ifndef P_HEIGHT
+#define P_HEIGHT 8
+#endif
+#ifndef P_WIDTH
+#define P_WIDTH 8
+#endif
+#ifndef P_CHANNELS
+#define P_CHANNELS 1
+#endif
+#ifndef P_ACT_MIN
+#define P_ACT_MIN -128
+#endif
+#ifndef P_ACT_MAX
+#define P_ACT_MAX 127
+#endif
+static const int H = P_HEIGHT, W = P_WIDTH, C = P_CHANNELS, N = H * W;
+static const int LATENCY = C + 2;             // documented in templates/rf_global_pool.v
+static const int PERIOD = N > C ? N : C;      // cycles per frame without stalls
+
+typedef std::vector<int8_t> Frame;  // [(y*W + x)*C + c]
+
+// reference_integer_ops::AveragePool, filter H x W over an H x W input,
+// 'valid': one output, filter_count = H*W
+static int ref_gap(const Frame &f, int c, int32_t *acc_out)
+{
+    int32_t acc = 0;
+    int filter_count = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            acc += f[((size_t)y * W + x) * C + c];
+            filter_count++;
+        }
+    *acc_out = acc;
+    return clamp_i(ref_avg_round(acc, filter_count), P_ACT_MIN, P_ACT_MAX);
+}
+
+static Frame rand_frame(Rng &rng)
+{
+    Frame f((size_t)N * C);
+    int kind = (int)rng.range(0, 3);
+    int8_t base = (int8_t)rng.next();
+    for (auto &v : f) {
+        int r = (int)rng.range(0, 15);
+        if (kind == 0)  // near one value: averages near rounding ties
+            v = (int8_t)clamp_i(base + rng.range(-3, 3), -128, 127);
+        else
+            v = r == 0 ? -128 : r == 1 ? 127 : (int8_t)rng.next();
+    }
+    return f;
+}
+
+// every sum -128n .. 127n once, one per (frame, channel) in order
+static std::vector<Frame> edge_frames(Rng &rng)
+{
+    const int nsums = 255 * N + 1;
+    std::vector<Frame> frames((nsums + C - 1) / C, Frame((size_t)N * C));
+    for (size_t i = 0; i < frames.size(); i++)
+        for (int c = 0; c < C; c++) {
+            std::vector<int8_t> v = values_with_sum(rng, N, -128 * N + (int)((i * C + c) % nsums));
+            for (int p = 0; p < N; p++)
+                frames[i][(size_t)p * C + c] = v[p];
+        }
+    return frames;
+}
+
+static Vtb *top;
+static uint64_t cyc;
+
+// stream the frames through; pv/pr valid/ready percentages; timing: no stalls
+static void run(Rng &rng, const std::vector<Frame> &frames, int pv, int pr, bool timing, const char *phase,
+                int *hist)
+{
+    const int nframes = (int)frames.size(), total_in = nframes * N;
+    int sent = 0, got = 0, guard = 0, in_stalls = 0, lat_ok = 0, period_ok = 0;
+    bool hold = false, prev_stall = false;
+    std::vector<uint64_t> last_in(nframes), out_cycle(nframes);
+    std::remove_reference<decltype(top->m_axis_tdata)>::type prev_data;
+    while ((got < nframes || sent < total_in) && guard++ < 100 * (total_in + nframes * C) + 1000) {
+        if (!hold && sent < total_in && rng.pct(pv))
+            hold = true;
+        int fi = sent < total_in ? sent / N : nframes - 1, pi = sent < total_in ? sent % N : 0;
+        for (int c = 0; c < C; c++)
+            set_byte(top->s_axis_tdata, c, (uint8_t)frames[fi][(size_t)pi * C + c]);
+        // tlast/tuser are ignored: drive them wrong on purpose
+        top->s_axis_tlast = rng.pct(50);
+        top->s_axis_tuser = rng.pct(50);
+        top->s_axis_tvalid = hold;
+        top->m_axis_tready = rng.pct(pr);
+        top->eval();
+        if (prev_stall && (!top->m_axis_tvalid || !same_sig(prev_data, top->m_axis_tdata)))
+            tb_error("%s cycle %llu: m_axis changed before its transfer", phase, (unsigned long long)cyc);
+        prev_stall = top->m_axis_tvalid && !top->m_axis_tready;
+        copy_sig(prev_data, top->m_axis_tdata);
+        if (top->m_axis_tvalid && top->m_axis_tready) {
+            if (got >= nframes || (got + 1) * N > sent) {
+                tb_error("%s: output %d before its frame's last pixel", phase, got);
+                break;
+            }
+            for (int c = 0; c < C; c++) {
+                int32_t acc;
+                int e = ref_gap(frames[got], c, &acc), g = (int8_t)get_byte(top->m_axis_tdata, c);
+                hist[e == P_ACT_MIN ? 0 : e == P_ACT_MAX ? 2 : 1]++;
+                if (e != g)
+                    tb_error("%s frame %d (c=%d, sum %d over n=%d pixels): expected %d, got %d", phase, got, c, acc,
+                             N, e, g);
+            }
+            if (top->m_axis_tlast != 1 || top->m_axis_tuser != 1)
+                tb_error("%s frame %d: tlast/tuser %d/%d, expected 1/1", phase, got, top->m_axis_tlast,
+                         top->m_axis_tuser);
+            out_cycle[got] = cyc;
+            if (timing) {
+                uint64_t lat = cyc - last_in[got];
+                if (lat == (uint64_t)LATENCY)
+                    lat_ok++;
+                else
+                    tb_error("%s frame %d: output %llu cycles after its last pixel, expected LATENCY = C + 2 = %d",
+                             phase, got, (unsigned long long)lat, LATENCY);
+                if (got > 0 && out_cycle[got] - out_cycle[got - 1] == (uint64_t)PERIOD)
+                    period_ok++;
+                else if (got > 0)
+                    tb_error("%s frame %d: %llu cycles after the previous output, expected max(H*W, C) = %d", phase,
+                             got, (unsigned long long)(out_cycle[got] - out_cycle[got - 1]), PERIOD);
+            }
+            got++;
+        }
+        if (hold && !top->s_axis_tready) {
+            in_stalls++;
+            if (sent % N != N - 1)
+                tb_error("%s frame %d pixel (y=%d,x=%d): input stalled before the frame's last pixel", phase,
+                         sent / N, sent % N / W, sent % W);
+        }
+        if (hold && top->s_axis_tready) {
+            if (sent % N == N - 1)
+                last_in[sent / N] = cyc;
+            hold = false;
+            sent++;
+        }
+        tick(top, cyc);
+    }
+    if (got < nframes || sent < total_in)
+        tb_error("%s: only %d of %d outputs came out, %d of %d pixels accepted", phase, got, nframes, sent, total_in);
+    if (timing) {
+        printf("no stalls: latency %d on %d of %d frames, period %d on %d of %d, %d input stall cycles\n", LATENCY,
+               lat_ok, nframes, PERIOD, period_ok, nframes - 1, in_stalls);
+        if (N >= C && in_stalls)
+            tb_error("%s: input stalled %d cycles without back-pressure (H*W = %d >= C = %d)", phase, in_stalls, N,
+                     C);
+    }
+    // nothing more may come out
+    top->s_axis_tvalid = 0;
+    top->m_axis_tready = 1;
+    for (int i = 0; i < LATENCY + 4; i++) {
+        top->eval();
+        if (top->m_axis_tvalid)
+            tb_error("%s: extra output after the last frame", phase);
+        tick(top, cyc);
+    }
+}
+
+static std::vector<Frame> rand_frames(Rng &rng, int n)
+{
+    std::vector<Frame> v;
+    for (int i = 0; i < n; i++)
+        v.push_back(rand_frame(rng));
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    Verilated::commandArgs(argc, argv);
+    top = new Vtb;
+    Rng rng(8);
+    printf("rf_global_pool HEIGHT=%d WIDTH=%d CHANNELS=%d (n = %d) act [%d, %d]\n", H, W, C, N, P_ACT_MIN,
+           P_ACT_MAX);
+    if ((int)Vtb_rf_global_pool::LATENCY != LATENCY)
+        tb_error("LATENCY localparam %d, expected CHANNELS + 2 = %d", (int)Vtb_rf_global_pool::LATENCY, LATENCY);
+    top->s_axis_tvalid = 0;
+    top->m_axis_tready = 0;
+    reset(top, cyc);
+    int hist[3] = {0, 0, 0};
+    // frames enough for a few thousand cycles per phase
+    int nf = 3000 / PERIOD + 8;
+    run(rng, rand_frames(rng, nf), 100, 100, true, "no-stall", hist);
+    std::vector<Frame> edge = edge_frames(rng);
+    run(rng, edge, 70, 70, false, "edge", hist);
+    printf("edge: every sum %d .. %d of n = %d pixels, in %d frames\n", -128 * N, 127 * N, N, (int)edge.size());
+    run(rng, rand_frames(rng, nf), 60, 60, false, "mixed", hist);
+    run(rng, rand_frames(rng, nf), 95, 10, false, "slow-sink", hist);
+    run(rng, rand_frames(rng, nf), 20, 95, false, "slow-source", hist);
+    printf("outputs: %d at ACT_MIN, %d inside, %d at ACT_MAX\n", hist[0], hist[1], hist[2]);
+    if (4 * hist[1] < hist[0] + hist[1] + hist[2])
+        tb_error("test data: only %d of %d outputs inside the clamp range", hist[1], hist[0] + hist[1] + hist[2]);
+    int rc = tb_finish("rf_global_pool");
+    top->final();
+    delete top;
+    return rc;
+}

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "npy.h"
 #include "parse.h"
+#include "sched.h"
 
 /* Per-layer multiplier limit: beyond it Verilator and Yosys run out of
  * memory on the fully parallel MAC array; fold the layer instead. */
@@ -22,6 +23,41 @@ uint64_t ir_splitmix64(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+const char *ir_op_name(enum ir_op op)
+{
+    static const char *const names[] = {"input", "conv2d", "add", "depthwise_conv2d", "max_pool2d",
+                                        "avg_pool2d", "global_avg_pool", "dense"};
+    return (unsigned)op < sizeof names / sizeof names[0] ? names[op] : "?";
+}
+
+int ir_has_weights(enum ir_op op)
+{
+    return op == IR_CONV2D || op == IR_DEPTHWISE || op == IR_DENSE;
+}
+
+int ir_uses_window(const ir_layer *L)
+{
+    if (L->op == IR_MAX_POOL || L->op == IR_AVG_POOL)
+        return 1;
+    if (L->op != IR_CONV2D && L->op != IR_DEPTHWISE)
+        return 0;
+    return L->kernel > 1 || L->stride > 1 || L->pad_t || L->pad_b || L->pad_l || L->pad_r;
+}
+
+int ir_mac_depth(const ir_layer *L)
+{
+    switch (L->op) {
+    case IR_CONV2D:
+        return L->kernel * L->kernel * L->in_c;
+    case IR_DEPTHWISE:
+        return L->kernel * L->kernel;
+    case IR_DENSE:
+        return L->in_c;
+    default:
+        return 0;
+    }
 }
 
 int ir_find(const ir_net *net, const char *name)
@@ -221,10 +257,13 @@ static int shape_is(const npy_array *a, int nd, const long *want)
     return 1;
 }
 
+/* Weights, bias, scales and the TFLite multipliers of a conv2d, depthwise
+ * or dense layer. Weights are stored [c][depth] with depth = ir_mac_depth
+ * (conv [c][kh][kw][ci], depthwise [c][kh][kw], dense [c][ci]). */
 static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
 {
-    int C = L->c, K = L->kernel, Ci = L->in_c, oc;
-    size_t n = (size_t)C * K * K * Ci, i;
+    int C = L->c, K = L->kernel, Ci = L->in_c, oc, depth = ir_mac_depth(L);
+    size_t n = (size_t)C * depth, i;
     int rc = 0;
     L->weights = malloc(n);
     L->bias = calloc((size_t)C, sizeof *L->bias);
@@ -237,18 +276,35 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
     }
     if (L->w_src == IR_SRC_FILE) {
         npy_array a;
-        long want[4] = {C, K, K, Ci};
+        long want4[4] = {C, K, K, Ci}, want3[3] = {K, K, C}, want2[2] = {C, Ci};
+        int ok;
         if (load_npy(net, L->w_node, L->w_file, &a))
             return -1;
-        if (a.dtype != NPY_I8 || !shape_is(&a, 4, want)) {
-            char got[128];
+        ok = L->op == IR_CONV2D ? shape_is(&a, 4, want4) : L->op == IR_DEPTHWISE ? shape_is(&a, 3, want3)
+                                                                                  : shape_is(&a, 2, want2);
+        if (a.dtype != NPY_I8 || !ok) {
+            char got[128], exp[128];
             npy_shape_str(&a, got, sizeof got);
-            diag_node(L->w_node, "'%s' must be int8 with shape (%d, %d, %d, %d) [out_ch][kh][kw][in_ch]; got %s %s",
-                      L->w_file, C, K, K, Ci, a.dtype == NPY_I8 ? "int8" : "non-int8", got);
+            if (L->op == IR_CONV2D)
+                snprintf(exp, sizeof exp, "(%d, %d, %d, %d) [out_ch][kh][kw][in_ch]", C, K, K, Ci);
+            else if (L->op == IR_DEPTHWISE)
+                snprintf(exp, sizeof exp, "(%d, %d, %d) [kh][kw][ch]", K, K, C);
+            else
+                snprintf(exp, sizeof exp, "(%d, %d) [units][in_ch]", C, Ci);
+            diag_node(L->w_node, "'%s' must be int8 with shape %s; got %s %s", L->w_file, exp,
+                      a.dtype == NPY_I8 ? "int8" : "non-int8", got);
             npy_free(&a);
             return -1;
         }
-        memcpy(L->weights, a.data, n);
+        if (L->op == IR_DEPTHWISE) {
+            /* (K, K, C) -> [c][kh][kw] */
+            const int8_t *src = a.data;
+            for (oc = 0; oc < C; oc++)
+                for (i = 0; i < (size_t)K * K; i++)
+                    L->weights[(size_t)oc * K * K + i] = src[i * (size_t)C + (size_t)oc];
+        } else {
+            memcpy(L->weights, a.data, n);
+        }
         npy_free(&a);
     } else {
         /* uniform in -127..127 (symmetric int8, TFLite never uses -128 for weights) */
@@ -311,7 +367,7 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
         /* default for init weights: keeps the output's spread about a quarter of
          * the int8 range for inputs spread over the whole range (docs/yaml.md) */
         double s = L->n_scales == 1 ? L->scales_inline[0]
-                                    : 0.5 * L->scale / (in->scale * 127.0 * sqrt((double)K * K * Ci));
+                                    : 0.5 * L->scale / (in->scale * 127.0 * sqrt((double)depth));
         for (oc = 0; oc < C; oc++)
             L->wscale[oc] = s;
     }
@@ -342,7 +398,7 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
  * of reach). */
 static void fold_to_target(ir_layer *L, long target)
 {
-    int kkc = L->kernel * L->kernel * L->in_c, simd, pe, best_pe = 0, best_simd = 0;
+    int kkc = ir_mac_depth(L), simd, pe, best_pe = 0, best_simd = 0;
     long hw = (long)L->h * L->w, best_mult = -1, best_cyc = -1;
     int fixed_pe = L->pe, fixed_simd = L->simd;
     for (pe = 1; pe <= L->c; pe++) {
@@ -373,6 +429,77 @@ static void fold_to_target(ir_layer *L, long target)
     L->simd = best_simd;
 }
 
+/* Pads and output size of a windowed layer over an H x W input.
+ * TensorFlow 'same' (tensorflow/core/framework/kernel_shape_util.cc,
+ * GetWindowedOutputSizeVerbose): out = ceil(H / S),
+ * pad_total = max((out - 1) * S + K - H, 0), top = pad_total / 2 and the
+ * odd row at the bottom (likewise left/right); 'valid': no pads,
+ * out = (H - K) / S + 1; explicit pads: out = (H + top + bottom - K) / S + 1. */
+static int window_shape(ir_layer *L, const ir_layer *a)
+{
+    int K = L->kernel, S = L->stride, i;
+    if (L->padding == IR_PAD_SAME) {
+        int oh = (a->h + S - 1) / S, ow = (a->w + S - 1) / S;
+        int th = (oh - 1) * S + K - a->h, tw = (ow - 1) * S + K - a->w;
+        th = th > 0 ? th : 0;
+        tw = tw > 0 ? tw : 0;
+        L->pad_t = th / 2;
+        L->pad_b = th - th / 2;
+        L->pad_l = tw / 2;
+        L->pad_r = tw - tw / 2;
+    } else if (L->padding == IR_PAD_VALID) {
+        L->pad_t = L->pad_b = L->pad_l = L->pad_r = 0;
+    } else {
+        for (i = 0; i < 4; i++)
+            if (L->pads[i] > K - 1) {
+                diag_node(L->pad_node, "layer '%s': a pad of %d is more than K-1 = %d", L->name, L->pads[i], K - 1);
+                return -1;
+            }
+        L->pad_t = L->pads[0];
+        L->pad_b = L->pads[1];
+        L->pad_l = L->pads[2];
+        L->pad_r = L->pads[3];
+    }
+    if (a->h + L->pad_t + L->pad_b < K || a->w + L->pad_l + L->pad_r < K) {
+        diag_node(L->node, "layer '%s': a %dx%d window needs an input of at least %dx%d with its padding, got %dx%d",
+                  L->name, K, K, K, K, a->h + L->pad_t + L->pad_b, a->w + L->pad_l + L->pad_r);
+        return -1;
+    }
+    L->h = (a->h + L->pad_t + L->pad_b - K) / S + 1;
+    L->w = (a->w + L->pad_l + L->pad_r - K) / S + 1;
+    return 0;
+}
+
+/* Folding of a conv2d, depthwise or dense layer: target, defaults (fully
+ * parallel) and the divisibility and size checks. */
+static int folding(ir_net *net, ir_layer *L)
+{
+    int depth = ir_mac_depth(L), rc = 0;
+    if (net->target_cpf > 0)
+        fold_to_target(L, net->target_cpf);
+    if (!L->pe)
+        L->pe = L->c;
+    if (!L->simd)
+        L->simd = depth;
+    if (L->c % L->pe) {
+        diag_node(fy_node_mapping_lookup_by_string(L->node, "pe", (size_t)-1),
+                  "'pe' (%d) must divide the %d output channels of '%s'", L->pe, L->c, L->name);
+        rc = -1;
+    }
+    if ((long)L->pe * L->simd > CHECK_MAX_MULTIPLIERS) {
+        diag_node(L->node, "layer '%s' needs %ld multipliers (PE %d x SIMD %d), more than %d; "
+                  "set 'pe' and 'simd' to fold it", L->name, (long)L->pe * L->simd, L->pe, L->simd,
+                  CHECK_MAX_MULTIPLIERS);
+        rc = -1;
+    }
+    if (depth % L->simd) {
+        diag_node(fy_node_mapping_lookup_by_string(L->node, "simd", (size_t)-1), "'simd' (%d) must divide %s = %d of '%s'",
+                  L->simd, L->op == IR_CONV2D ? "K*K*C_in" : L->op == IR_DEPTHWISE ? "K*K" : "C_in", depth, L->name);
+        rc = -1;
+    }
+    return rc;
+}
+
 static int shapes(ir_net *net)
 {
     int i, rc = 0;
@@ -387,6 +514,11 @@ static int shapes(ir_net *net)
                 failed = 1;
         if (failed)
             continue;
+        /* pools keep the input's quantization */
+        if (!ir_has_weights(L->op) && L->op != IR_ADD) {
+            L->scale = a->scale;
+            L->zp = a->zp;
+        }
         /* TFLite CalculateActivationRangeQuantized (kernels/kernel_util.cc):
          * ReLU clamps at Quantize(0) = zp, ReLU6 also at Quantize(6) =
          * zp + round(6 / scale) (TfLiteRound: half away from zero) */
@@ -398,44 +530,69 @@ static int shapes(ir_net *net)
             if (L->act_max < L->act_min)
                 L->act_max = L->act_min;
         }
-        if (L->op == IR_CONV2D) {
-            int kkc;
-            L->h = a->h;
-            L->w = a->w;
+        L->in_c = a->c;
+        switch (L->op) {
+        case IR_CONV2D:
+        case IR_DEPTHWISE:
+            if (window_shape(L, a)) {
+                rc = -1;
+                continue;
+            }
+            L->c = L->op == IR_CONV2D ? L->filters : a->c;
+            if (folding(net, L))
+                rc = -1;
+            else if (!rc && conv_weights(net, L, a))
+                rc = -1;
+            break;
+        case IR_DENSE:
+            if (a->h != 1 || a->w != 1) {
+                if (net->resized)
+                    diag_node(L->node, "cannot resize to %dx%d: dense '%s' needs a 1x1xC input and '%s' becomes %dx%dx%d "
+                              "(a network with a dense layer keeps the input size its pooling was written for)",
+                              net->layers[0].w, net->layers[0].h, L->name, a->name, a->h, a->w, a->c);
+                else
+                    diag_node(L->node, "dense '%s' needs a 1x1xC input (after a global pool); '%s' is %dx%dx%d",
+                              L->name, a->name, a->h, a->w, a->c);
+                rc = -1;
+                continue;
+            }
+            L->h = L->w = 1;
             L->c = L->filters;
-            L->in_c = a->c;
-            L->pad = (L->kernel - 1) / 2;
-            kkc = L->kernel * L->kernel * L->in_c;
-            if (net->target_cpf > 0)
-                fold_to_target(L, net->target_cpf);
-            if (!L->pe)
-                L->pe = L->c;
-            if (!L->simd)
-                L->simd = kkc;
-            if (L->c % L->pe) {
-                diag_node(fy_node_mapping_lookup_by_string(L->node, "pe", (size_t)-1),
-                          "'pe' (%d) must divide the %d output channels of '%s'", L->pe, L->c, L->name);
+            if (folding(net, L))
                 rc = -1;
+            else if (!rc && conv_weights(net, L, a))
+                rc = -1;
+            break;
+        case IR_MAX_POOL:
+        case IR_AVG_POOL:
+            if (L->op == IR_AVG_POOL && (L->padding != IR_PAD_VALID &&
+                                         (L->padding != IR_PAD_EXPLICIT || L->pads[0] || L->pads[1] || L->pads[2] ||
+                                          L->pads[3]))) {
+                /* 'same' is fine when it happens to need no padding */
+                if (window_shape(L, a) == 0 && !L->pad_t && !L->pad_b && !L->pad_l && !L->pad_r) {
+                    L->padding = IR_PAD_VALID;
+                } else {
+                    diag_node(L->pad_node, "avg_pool2d '%s': only unpadded windows are supported (TFLite divides "
+                              "border windows by their in-image count)", L->name);
+                    rc = -1;
+                    continue;
+                }
             }
-            if ((long)L->pe * L->simd > CHECK_MAX_MULTIPLIERS) {
-                diag_node(L->node, "layer '%s' needs %ld multipliers (PE %d x SIMD %d), more than %d; "
-                          "set 'pe' and 'simd' to fold it", L->name, (long)L->pe * L->simd, L->pe, L->simd,
-                          CHECK_MAX_MULTIPLIERS);
+            if (window_shape(L, a)) {
                 rc = -1;
+                continue;
             }
-            if (kkc % L->simd) {
-                diag_node(fy_node_mapping_lookup_by_string(L->node, "simd", (size_t)-1),
-                          "'simd' (%d) must divide K*K*C_in = %d of '%s'", L->simd, kkc, L->name);
-                rc = -1;
-            }
-            if (L->kernel > 1 && (L->h < L->kernel || L->w < L->kernel)) {
-                diag_node(L->node, "layer '%s': a %dx%d kernel needs an input of at least %dx%d, got %dx%d",
-                          L->name, L->kernel, L->kernel, L->kernel, L->kernel, L->h, L->w);
-                rc = -1;
-            }
-            if (!rc && conv_weights(net, L, a))
-                rc = -1;
-        } else if (L->op == IR_ADD) {
+            L->c = a->c;
+            /* a pool over the whole input is a global pool: no line buffers */
+            if (L->op == IR_AVG_POOL && L->kernel == a->h && L->kernel == a->w)
+                L->op = IR_GLOBAL_POOL;
+            break;
+        case IR_GLOBAL_POOL:
+            L->h = L->w = 1;
+            L->c = a->c;
+            L->kernel = a->h == a->w ? a->h : 0;
+            break;
+        case IR_ADD: {
             const ir_layer *b = &net->layers[L->in[1]];
             if (a->h != b->h || a->w != b->w || a->c != b->c) {
                 diag_node(L->node, "add '%s': inputs '%s' (%dx%dx%d) and '%s' (%dx%dx%d) differ in shape", L->name,
@@ -450,6 +607,10 @@ static int shapes(ir_net *net)
                 diag_node(L->node, "add '%s': scales give no valid TFLite ADD parameters", L->name);
                 rc = -1;
             }
+            break;
+        }
+        default:
+            break;
         }
     }
     return rc;
@@ -484,13 +645,21 @@ static int usage(ir_net *net)
 
 int ir_load(const char *path, int width, int height, ir_net *net)
 {
+    return ir_load_ex(path, width, height, 0, net);
+}
+
+int ir_load_ex(const char *path, int width, int height, long target_cpf, ir_net *net)
+{
     memset(net, 0, sizeof *net);
     if (parse_file(path, net))
         return -1;
-    if (width > 0 && height > 0) {
+    if (width > 0 && height > 0 && (width != net->layers[0].w || height != net->layers[0].h)) {
         net->layers[0].w = width;
         net->layers[0].h = height;
+        net->resized = 1;
     }
+    if (target_cpf > 0)
+        net->target_cpf = target_cpf;
     return ir_check(net);
 }
 
@@ -502,13 +671,11 @@ static int budget(ir_net *net)
     int i, rc = 0;
     for (i = 1; i < net->n_layers; i++) {
         const ir_layer *L = &net->layers[i];
-        if (L->op != IR_CONV2D)
+        long need;
+        if (!ir_has_weights(L->op))
             continue;
-        long hw = (long)L->h * L->w;
-        long need = hw * (L->kernel * L->kernel * L->in_c / L->simd) * (L->c / L->pe);
+        need = sched_stage_cycles(net, L);
         total += (long)L->pe * L->simd;
-        if (L->kernel > 1 && hw + L->pad > need)
-            need = hw + L->pad;   /* the window's own steps per frame */
         if (net->target_cpf > 0 && need > net->target_cpf) {
             diag_node(net->target_node, "a target of %ld cycles per frame is out of reach for '%s', which needs at least %ld",
                       net->target_cpf, L->name, need);

@@ -19,6 +19,10 @@ int ir_check(ir_net *net);
  * file's; 0 keeps them) + ir_check. Returns 0 or -1 (errors reported). */
 int ir_load(const char *path, int width, int height, ir_net *net);
 
+/* ir_load with a folding target (cycles per frame, > 0) that replaces the
+ * file's `target` (0 keeps it). */
+int ir_load_ex(const char *path, int width, int height, long target_cpf, ir_net *net);
+
 /* The pseudo-random generator of `init: {seed: N}`: splitmix64
  * (Steele, Lea, Flood: "Fast splittable pseudorandom number generators",
  * OOPSLA 2014). State advances by 0x9E3779B97F4A7C15 per call. */

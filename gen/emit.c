@@ -234,7 +234,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
         snprintf(a, sizeof a, "l_%s_axis", L->name);
         emit(e, "// %s: %dx%dx%d", L->name, L->h, L->w, L->c);
         emit_stream_wires(e, a, stream_bits(L));
-        if (L->op == IR_CONV2D && L->kernel > 1) {
+        if (ir_uses_window(L)) {
             snprintf(a, sizeof a, "w_%s_axis", L->name);
             emit_stream_wires(e, a, L->kernel * L->kernel * L->in_c * 8);
         }
@@ -348,12 +348,18 @@ static void emit_top(const ir_net *net, sbuf *dst)
         char in0[256], in1[256], o[256];
         consumer_stream(net, i, 0, in0, sizeof in0);
         snprintf(o, sizeof o, "l_%s_axis", L->name);
-        if (L->op == IR_CONV2D) {
+        if (L->op != IR_ADD) {
             const ir_layer *src = &net->layers[L->in[0]];
-            int sf = L->kernel * L->kernel * L->in_c / L->simd, nf = L->c / L->pe;
-            emit(e, "// %s: conv2d %dx%d, %d -> %d channels, PE %d, SIMD %d, II %d cycles%s", L->name, L->kernel,
-                 L->kernel, L->in_c, L->c, L->pe, L->simd, sf * nf, L->relu ? ", ReLU" : "");
-            if (L->kernel > 1) {
+            int ii = L->ii;
+            if (ir_has_weights(L->op))
+                emit(e, "// %s: %s %dx%d stride %d, %dx%dx%d -> %dx%dx%d, PE %d, SIMD %d, II %d cycles%s", L->name,
+                     ir_op_name(L->op), L->kernel, L->kernel, L->stride, src->h, src->w, src->c, L->h, L->w, L->c,
+                     L->pe, L->simd, ii, L->relu ? ", ReLU" : L->relu6 ? ", ReLU6" : "");
+            else
+                emit(e, "// %s: %s %dx%d stride %d, %dx%dx%d -> %dx%dx%d%s", L->name, ir_op_name(L->op), L->kernel,
+                     L->kernel, L->stride, src->h, src->w, src->c, L->h, L->w, L->c,
+                     L->relu ? ", ReLU" : L->relu6 ? ", ReLU6" : "");
+            if (ir_uses_window(L)) {
                 char wv[256];
                 snprintf(wv, sizeof wv, "w_%s_axis", L->name);
                 emit(e, "rf_window #(");
@@ -361,7 +367,14 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, "    .WIDTH(%d),", src->w);
                 emit(e, "    .CHANNELS(%d),", src->c);
                 emit(e, "    .KERNEL(%d),", L->kernel);
-                emit(e, "    .PAD_VALUE(%d)", src->zp);
+                emit(e, "    .STRIDE(%d),", L->stride);
+                emit(e, "    .PAD_TOP(%d),", L->pad_t);
+                emit(e, "    .PAD_BOTTOM(%d),", L->pad_b);
+                emit(e, "    .PAD_LEFT(%d),", L->pad_l);
+                emit(e, "    .PAD_RIGHT(%d),", L->pad_r);
+                /* max pooling pads with the smallest int8 so a pad never wins
+                 * (TFLite MaxPool skips out-of-image taps) */
+                emit(e, "    .PAD_VALUE(%d)", L->op == IR_MAX_POOL ? -128 : src->zp);
                 emit(e, ") u_%s_window (", L->name);
                 e->indent++;
                 emit(e, ".clk(clk),");
@@ -372,21 +385,43 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, ");");
                 snprintf(in0, sizeof in0, "%s", wv);
             }
-            emit(e, "rf_conv_mac #(");
-            emit(e, "    .KERNEL(%d),", L->kernel);
-            emit(e, "    .IN_CH(%d),", L->in_c);
-            emit(e, "    .OUT_CH(%d),", L->c);
-            emit(e, "    .PE(%d),", L->pe);
-            emit(e, "    .SIMD(%d),", L->simd);
-            emit(e, "    .IN_ZP(%d),", src->zp);
-            emit(e, "    .OUT_ZP(%d),", L->zp);
-            emit(e, "    .ACT_MIN(%d),", L->act_min);
-            emit(e, "    .ACT_MAX(%d),", L->act_max);
-            emit(e, "    .WEIGHT_FILE({MEM_PATH, \"%s_w.mem\"}),", L->name);
-            emit(e, "    .BIAS_FILE({MEM_PATH, \"%s_b.mem\"}),", L->name);
-            emit(e, "    .MULT_FILE({MEM_PATH, \"%s_m.mem\"}),", L->name);
-            emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"})", L->name);
-            emit(e, ") u_%s_mac (", L->name);
+            if (L->op == IR_CONV2D || L->op == IR_DENSE) {
+                emit(e, "rf_conv_mac #(");
+                emit(e, "    .KERNEL(%d),", L->op == IR_DENSE ? 1 : L->kernel);
+                emit(e, "    .IN_CH(%d),", L->in_c);
+                emit(e, "    .OUT_CH(%d),", L->c);
+            } else if (L->op == IR_DEPTHWISE) {
+                emit(e, "rf_dw_mac #(");
+                emit(e, "    .KERNEL(%d),", L->kernel);
+                emit(e, "    .CHANNELS(%d),", L->c);
+            } else if (L->op == IR_GLOBAL_POOL) {
+                emit(e, "rf_global_pool #(");
+                emit(e, "    .HEIGHT(%d),", src->h);
+                emit(e, "    .WIDTH(%d),", src->w);
+                emit(e, "    .CHANNELS(%d),", L->c);
+                emit(e, "    .ACT_MIN(%d),", L->act_min);
+                emit(e, "    .ACT_MAX(%d)", L->act_max);
+            } else {
+                emit(e, "rf_pool #(");
+                emit(e, "    .KERNEL(%d),", L->kernel);
+                emit(e, "    .CHANNELS(%d),", L->c);
+                emit(e, "    .MODE(%d),", L->op == IR_AVG_POOL ? 1 : 0);
+                emit(e, "    .ACT_MIN(%d),", L->act_min);
+                emit(e, "    .ACT_MAX(%d)", L->act_max);
+            }
+            if (ir_has_weights(L->op)) {
+                emit(e, "    .PE(%d),", L->pe);
+                emit(e, "    .SIMD(%d),", L->simd);
+                emit(e, "    .IN_ZP(%d),", src->zp);
+                emit(e, "    .OUT_ZP(%d),", L->zp);
+                emit(e, "    .ACT_MIN(%d),", L->act_min);
+                emit(e, "    .ACT_MAX(%d),", L->act_max);
+                emit(e, "    .WEIGHT_FILE({MEM_PATH, \"%s_w.mem\"}),", L->name);
+                emit(e, "    .BIAS_FILE({MEM_PATH, \"%s_b.mem\"}),", L->name);
+                emit(e, "    .MULT_FILE({MEM_PATH, \"%s_m.mem\"}),", L->name);
+                emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"})", L->name);
+            }
+            emit(e, ") u_%s_%s (", L->name, ir_has_weights(L->op) ? "mac" : "pool");
             e->indent++;
             emit(e, ".clk(clk),");
             emit(e, ".rst(rst),");
@@ -450,9 +485,9 @@ static void emit_mems(const ir_net *net, out_set *o)
         int kkc, sf, nf, pe, s, f, q;
         uint32_t *lanes;
         sbuf *b;
-        if (L->op != IR_CONV2D)
+        if (!ir_has_weights(L->op))
             continue;
-        kkc = L->kernel * L->kernel * L->in_c;
+        kkc = ir_mac_depth(L);
         sf = kkc / L->simd;
         nf = L->c / L->pe;
         lanes = malloc((size_t)L->pe * L->simd * sizeof *lanes);
@@ -519,10 +554,10 @@ static void emit_net_c(const ir_net *net, sbuf *b)
     for (i = 1; i < net->n_layers; i++) {
         const ir_layer *L = &net->layers[i];
         char nm[IR_NAME_MAX + 8];
-        if (L->op != IR_CONV2D)
+        if (!ir_has_weights(L->op))
             continue;
         snprintf(nm, sizeof nm, "w_%s", L->name);
-        c_array_i8(b, nm, L->weights, (size_t)L->c * L->kernel * L->kernel * L->in_c);
+        c_array_i8(b, nm, L->weights, (size_t)L->c * ir_mac_depth(L));
         snprintf(nm, sizeof nm, "b_%s", L->name);
         c_array_i32(b, nm, L->bias, (size_t)L->c);
         snprintf(nm, sizeof nm, "m_%s", L->name);
@@ -534,18 +569,21 @@ static void emit_net_c(const ir_net *net, sbuf *b)
     sb_printf(b, "static const rf_layer layers[%d] = {\n", net->n_layers);
     for (i = 0; i < net->n_layers; i++) {
         const ir_layer *L = &net->layers[i];
-        static const char *const ops[] = {"RF_OP_INPUT", "RF_OP_CONV2D", "RF_OP_ADD"};
+        static const char *const ops[] = {"RF_OP_INPUT",    "RF_OP_CONV2D",   "RF_OP_ADD",
+                                          "RF_OP_DEPTHWISE", "RF_OP_MAX_POOL", "RF_OP_AVG_POOL",
+                                          "RF_OP_GLOBAL_AVG_POOL", "RF_OP_DENSE"};
         sb_printf(b, "    {\n        .name = \"%s\", .op = %s, .n_inputs = %d, .inputs = {%d, %d},\n", L->name,
                   ops[L->op], L->n_inputs, L->n_inputs > 0 ? L->in[0] : 0, L->n_inputs > 1 ? L->in[1] : 0);
         sb_printf(b, "        .h = %d, .w = %d, .c = %d, .scale = %.17g, .zero_point = %d, .act_min = %d, .act_max = %d,\n",
                   L->h, L->w, L->c, L->scale, L->zp, L->act_min, L->act_max);
-        if (L->op == IR_CONV2D)
+        if (L->op != IR_INPUT && L->op != IR_ADD)
             sb_printf(b,
-                      "        .kernel = %d, .in_c = %d, .pad = %d, .pe = %d, .simd = %d,\n"
-                      "        .stride = %d, .pad_top = %d, .pad_bottom = %d, .pad_left = %d, .pad_right = %d,\n"
-                      "        .weights = w_%s, .bias = b_%s, .mult = m_%s, .shift = s_%s,\n",
-                      L->kernel, L->in_c, L->pad, L->pe, L->simd, L->stride, L->pad, L->pad, L->pad, L->pad, L->name,
-                      L->name, L->name, L->name);
+                      "        .kernel = %d, .in_c = %d, .pe = %d, .simd = %d,\n"
+                      "        .stride = %d, .pad_top = %d, .pad_bottom = %d, .pad_left = %d, .pad_right = %d,\n",
+                      L->kernel, L->in_c, L->pe, L->simd, L->stride, L->pad_t, L->pad_b, L->pad_l, L->pad_r);
+        if (ir_has_weights(L->op))
+            sb_printf(b, "        .weights = w_%s, .bias = b_%s, .mult = m_%s, .shift = s_%s,\n", L->name, L->name,
+                      L->name, L->name);
         if (L->op == IR_ADD)
             sb_printf(b,
                       "        .left_shift = %d, .in_mult = {%ld, %ld}, .in_shift = {%d, %d},\n"
@@ -670,12 +708,14 @@ char *emit_report_json(const ir_net *net)
         const ir_layer *L = &net->layers[i];
         sb_printf(&b, "%s\n    {\"name\": \"%s\", \"op\": \"%s\", \"ii_cycles\": %d, \"latency_cycles\": %d, "
                       "\"cycles_per_frame\": %ld, \"delay_cycles\": %ld",
-                  i > 1 ? "," : "", L->name, L->op == IR_CONV2D ? "conv2d" : "add", L->ii, L->latency,
+                  i > 1 ? "," : "", L->name, ir_op_name(L->op), L->ii, L->latency,
                   L->cycles_per_frame, L->delay);
-        if (L->op == IR_CONV2D)
-            sb_printf(&b, ", \"kernel\": %d, \"pe\": %d, \"simd\": %d, \"multipliers\": %d, \"macs_per_frame\": %ld",
-                      L->kernel, L->pe, L->simd, L->pe * L->simd,
-                      (long)L->h * L->w * L->c * L->kernel * L->kernel * L->in_c);
+        if (L->op != IR_ADD)
+            sb_printf(&b, ", \"kernel\": %d, \"stride\": %d, \"pads\": [%d, %d, %d, %d], \"shape\": [%d, %d, %d]",
+                      L->kernel, L->stride, L->pad_t, L->pad_b, L->pad_l, L->pad_r, L->h, L->w, L->c);
+        if (ir_has_weights(L->op))
+            sb_printf(&b, ", \"pe\": %d, \"simd\": %d, \"multipliers\": %d, \"macs_per_frame\": %ld",
+                      L->pe, L->simd, L->pe * L->simd, (long)L->h * L->w * L->c * ir_mac_depth(L));
         sb_printf(&b, "}");
     }
     sb_printf(&b, "\n  ],\n");
@@ -753,8 +793,9 @@ static int is_ours(const char *dir)
 
 int emit_all(const ir_net *net, const char *out_dir, const char *template_dir)
 {
-    static const char *const templates[] = {"rf_axis_fifo", "rf_axis_fork", "rf_requant",
-                                            "rf_add",       "rf_window",    "rf_conv_mac"};
+    static const char *const templates[] = {"rf_axis_fifo", "rf_axis_fork", "rf_requant",     "rf_add",
+                                            "rf_window",    "rf_conv_mac",  "rf_dw_mac",      "rf_pool",
+                                            "rf_global_pool", "rf_pool_div"};
     out_set o = {0};
     char tmp[1024], old[1024], p[1400];
     int i, rc = 0;
@@ -765,6 +806,18 @@ int emit_all(const ir_net *net, const char *out_dir, const char *template_dir)
         len--;
     emit_top(net, out_new(&o, "rtl/resflow_%s.v", net->name));
     for (i = 0; i < (int)(sizeof templates / sizeof templates[0]); i++) {
+        /* the op-specific templates only when the network uses them */
+        static const enum ir_op needs[] = {IR_INPUT, IR_INPUT,     IR_INPUT,    IR_INPUT,       IR_INPUT,
+                                           IR_INPUT, IR_DEPTHWISE, IR_MAX_POOL, IR_GLOBAL_POOL, IR_ADD};
+        int j, used = needs[i] == IR_INPUT;
+        /* rf_pool_div (needs[] = IR_ADD here) serves rf_pool and rf_global_pool */
+        for (j = 1; j < net->n_layers && !used; j++) {
+            enum ir_op op = net->layers[j].op;
+            used = op == needs[i] || (needs[i] == IR_MAX_POOL && op == IR_AVG_POOL) ||
+                   (needs[i] == IR_ADD && (op == IR_MAX_POOL || op == IR_AVG_POOL || op == IR_GLOBAL_POOL));
+        }
+        if (!used)
+            continue;
         snprintf(p, sizeof p, "%s/%s.v", template_dir, templates[i]);
         if (read_file(p, out_new(&o, "rtl/%s.v", templates[i]))) {
             diag_plain("cannot read template '%s': %s (set RESFLOW_TEMPLATES)", p, strerror(errno));

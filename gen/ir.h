@@ -20,7 +20,16 @@ enum ir_op {
     IR_INPUT,
     IR_CONV2D,
     IR_ADD,
+    IR_DEPTHWISE,     /* depthwise_conv2d, depth multiplier 1 */
+    IR_MAX_POOL,      /* max_pool2d */
+    IR_AVG_POOL,      /* avg_pool2d ('valid') */
+    IR_GLOBAL_POOL,   /* global_avg_pool, or an avg_pool2d covering the whole input */
+    IR_DENSE,         /* dense on a 1 x 1 x C_in input */
 };
+
+/* How a windowed layer pads (docs/yaml.md): TensorFlow 'same', 'valid', or
+ * four explicit pads. */
+enum ir_padding { IR_PAD_SAME, IR_PAD_VALID, IR_PAD_EXPLICIT };
 
 /* Where weights come from. */
 enum ir_src {
@@ -46,8 +55,12 @@ typedef struct ir_layer {
     int relu6;                         /* fused ReLU6 (clamp to [0, 6] in real terms) */
     int act_min, act_max;
 
-    /* conv2d */
-    int kernel, stride, pad, filters, in_c;
+    /* conv2d, depthwise_conv2d, dense (kernel 1), pools */
+    int kernel, stride, filters, in_c;  /* filters: C_out (units for dense) */
+    enum ir_padding padding;
+    int pads[4];                       /* explicit pads from the YAML: top, bottom, left, right */
+    struct fy_node *pad_node;
+    int pad_t, pad_b, pad_l, pad_r;    /* resolved pads (check.c) */
     int pe, simd;                      /* 0 = not set: fully parallel */
     enum ir_src w_src, b_src;
     uint64_t w_seed, b_seed;
@@ -55,7 +68,7 @@ typedef struct ir_layer {
     struct fy_node *w_node, *b_node, *s_node;
     int n_scales;                      /* 0 = default, 1 = shared, c = per channel */
     double scales_inline[1024];
-    int8_t *weights;                   /* [c][k][k][in_c] */
+    int8_t *weights;                   /* conv [c][k][k][in_c], depthwise [c][k][k], dense [c][in_c] */
     int32_t *bias;                     /* [c] */
     double *wscale;                    /* [c] */
     int32_t *mult;                     /* [c] */
@@ -99,10 +112,28 @@ typedef struct ir_net {
     struct fy_node *output_node;
     int n_fifos;
     ir_fifo *fifos;
+    int resized;                       /* the input resolution was overridden */
+    int sizing_only;                   /* sched_run: FIFO depths only, no delays or first-output latency */
     long predicted_cycles_per_frame;
     long predicted_first_output_latency;
     int n_errors;
 } ir_net;
+
+/* The op's name as written in the YAML. */
+const char *ir_op_name(enum ir_op op);
+
+/* 1 for the ops with weights, bias and an output quantization of their own
+ * (conv2d, depthwise_conv2d, dense). */
+int ir_has_weights(enum ir_op op);
+
+/* 1 when the layer reads its input through an rf_window (a K x K window,
+ * a stride or padding): convs and depthwise convs other than 1x1 stride 1
+ * unpadded, and max/avg pools. */
+int ir_uses_window(const ir_layer *L);
+
+/* Window elements per output pixel a MAC sums per output channel: K*K*C_in
+ * for conv2d, K*K for depthwise, C_in for dense. 0 for other ops. */
+int ir_mac_depth(const ir_layer *L);
 
 /* Frees what the net owns (layers and their weight tables, FIFOs, the YAML
  * document and its parser) and zeroes it; safe on a partly filled net. */

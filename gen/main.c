@@ -1,7 +1,7 @@
 /*
  * main.c - the resflow command line.
  *
- *   resflow gen NET.yaml -o OUT/ [--resolution WxH] [--fifo-depth NAME=N]...
+ *   resflow gen NET.yaml -o OUT/ [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...
  *       parse, check, infer shapes, schedule, size FIFOs and write OUT/
  *       (see emit.h for the files).
  *   resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]
@@ -28,7 +28,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--resolution WxH] [--fifo-depth NAME=N]...\n"
+    fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...\n"
                "       resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]\n"
                "\n"
                "  gen            generate the streaming pipeline of NET.yaml into OUT_DIR:\n"
@@ -36,6 +36,9 @@ static void usage(FILE *f)
                "  -o OUT_DIR     output directory (replaced atomically)\n"
                "  --resolution WxH\n"
                "                 replace the input's width and height (fully convolutional networks)\n"
+               "  --target-cycles N\n"
+               "                 fold the MACs to N cycles per frame (replaces the file's target;\n"
+               "                 a huge N folds every layer fully: PE = SIMD = 1)\n"
                "  --fifo-depth NAME=N\n"
                "                 override the computed depth of FIFO NAME (elements); repeatable\n"
                "  size           print every FIFO's depth, width, bytes and memory (registers,\n"
@@ -116,6 +119,7 @@ static int cmd_gen(int argc, char **argv)
     const char *in = NULL, *out = NULL, *tdir;
     sched_override *ov = calloc((size_t)argc, sizeof *ov);
     int n_ov = 0, i, rc = 1;
+    long target = 0;
     size_res res = {0, 0};
     ir_net net;
 
@@ -148,7 +152,17 @@ static int cmd_gen(int argc, char **argv)
             ov[n_ov].name = argv[i];
             ov[n_ov].depth = (int)d;
             n_ov++;
-        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--fifo-depth") || !strcmp(argv[i], "--resolution")) {
+        } else if (!strcmp(argv[i], "--target-cycles") && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            target = strtol(argv[++i], &end, 10);
+            if (!*argv[i] || *end || errno || target < 1) {
+                fprintf(stderr, "resflow: error: --target-cycles takes a positive integer (cycles per frame), got '%s'\n",
+                        argv[i]);
+                goto out;
+            }
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--fifo-depth") || !strcmp(argv[i], "--resolution") ||
+                   !strcmp(argv[i], "--target-cycles")) {
             fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
             goto out;
         } else if (take_arg(argv[i], &in)) {
@@ -164,7 +178,7 @@ static int cmd_gen(int argc, char **argv)
     if (!tdir || !*tdir)
         tdir = RESFLOW_TEMPLATE_DIR;
 
-    if (ir_load(in, res.w, res.h, &net) || sched_run(&net, ov, n_ov) || emit_all(&net, out, tdir)) {
+    if (ir_load_ex(in, res.w, res.h, target, &net) || sched_run(&net, ov, n_ov) || emit_all(&net, out, tdir)) {
         if (!diag_flush())
             fprintf(stderr, "resflow: error: generation failed\n");
         ir_net_free(&net);

@@ -346,23 +346,75 @@ static int parse_inputs(ir_layer *L, struct fy_node *seq, int want)
         k++;
     }
     if (k != want) {
-        diag_node(seq, "%s layer '%s' takes %d input%s, got %d", L->op == IR_ADD ? "add" : "conv2d",
-                  L->name, want, want == 1 ? "" : "s", k);
+        diag_node(seq, "%s layer '%s' takes %d input%s, got %d", ir_op_name(L->op), L->name, want,
+                  want == 1 ? "" : "s", k);
         return -1;
     }
     L->n_inputs = k;
     return rc;
 }
 
+/* padding: same | valid | [top, bottom, left, right] (each 0 .. K-1,
+ * checked against the kernel in check.c) */
+static int parse_padding(ir_layer *L, struct fy_node *n)
+{
+    L->pad_node = n;
+    if (fy_node_is_sequence(n)) {
+        void *it = NULL;
+        struct fy_node *e;
+        int k = 0, rc = 0;
+        while ((e = fy_node_sequence_iterate(n, &it)) != NULL) {
+            if (k < 4 && read_int(e, "padding", 0, 64, &L->pads[k]))
+                rc = -1;
+            k++;
+        }
+        if (k != 4) {
+            diag_node(n, "'padding' as a list takes 4 values [top, bottom, left, right], got %d", k);
+            return -1;
+        }
+        L->padding = IR_PAD_EXPLICIT;
+        return rc;
+    } else {
+        const char *s = scalar(n, "padding");
+        if (!s)
+            return -1;
+        if (!strcmp(s, "same"))
+            L->padding = IR_PAD_SAME;
+        else if (!strcmp(s, "valid"))
+            L->padding = IR_PAD_VALID;
+        else {
+            diag_node(n, "'padding' must be 'same', 'valid' or [top, bottom, left, right], got '%s'", s);
+            return -1;
+        }
+        return 0;
+    }
+}
+
+static const struct {
+    const char *name;
+    enum ir_op op;
+    const char *const known[16];
+} ops[] = {
+    {"conv2d", IR_CONV2D, {"name", "op", "inputs", "kernel", "filters", "stride", "padding", "relu", "relu6",
+                           "output", "weights", "bias", "pe", "simd", NULL}},
+    {"depthwise_conv2d", IR_DEPTHWISE, {"name", "op", "inputs", "kernel", "stride", "padding",
+                                        "depth_multiplier", "relu", "relu6", "output", "weights", "bias", "pe",
+                                        "simd", NULL}},
+    {"dense", IR_DENSE, {"name", "op", "inputs", "units", "relu", "relu6", "output", "weights", "bias", "pe",
+                         "simd", NULL}},
+    {"add", IR_ADD, {"name", "op", "inputs", "relu", "relu6", "output", NULL}},
+    {"max_pool2d", IR_MAX_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
+    {"avg_pool2d", IR_AVG_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
+    {"global_avg_pool", IR_GLOBAL_POOL, {"name", "op", "inputs", "relu", "relu6", NULL}},
+};
+
 static int parse_layer(ir_layer *L, struct fy_node *map)
 {
-    static const char *const conv_known[] = {"name", "op", "inputs", "kernel", "filters", "stride", "padding",
-                                             "relu", "relu6", "output", "weights", "bias", "pe", "simd", NULL};
-    static const char *const add_known[] = {"name", "op", "inputs", "relu", "relu6", "output", NULL};
     char what[IR_NAME_MAX + 32];
     struct fy_node *n, *opn;
     const char *op;
-    int rc = 0;
+    int rc = 0, i, found = -1;
+    int is_pool, windowed;
 
     L->node = map;
     if (!fy_node_is_mapping(map)) {
@@ -376,18 +428,19 @@ static int parse_layer(ir_layer *L, struct fy_node *map)
     if (!opn || !(op = scalar(opn, "op")))
         return -1;
     snprintf(what, sizeof what, "layer '%s'", L->name);
-    if (!strcmp(op, "conv2d")) {
-        L->op = IR_CONV2D;
-        if (check_map(map, what, conv_known))
-            rc = -1;
-    } else if (!strcmp(op, "add")) {
-        L->op = IR_ADD;
-        if (check_map(map, what, add_known))
-            rc = -1;
-    } else {
-        diag_node(opn, "unknown op '%s'; expected conv2d or add", op);
+    for (i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++)
+        if (!strcmp(op, ops[i].name))
+            found = i;
+    if (found < 0) {
+        diag_node(opn, "unknown op '%s'; expected conv2d, depthwise_conv2d, dense, add, max_pool2d, avg_pool2d "
+                       "or global_avg_pool", op);
         return -1;
     }
+    L->op = ops[found].op;
+    if (check_map(map, what, ops[found].known))
+        rc = -1;
+    is_pool = L->op == IR_MAX_POOL || L->op == IR_AVG_POOL;
+    windowed = is_pool || L->op == IR_CONV2D || L->op == IR_DEPTHWISE;
 
     if (!(n = field(map, "inputs", what, 1)) || parse_inputs(L, n, L->op == IR_ADD ? 2 : 1))
         rc = -1;
@@ -399,30 +452,43 @@ static int parse_layer(ir_layer *L, struct fy_node *map)
         diag_node(n, "layer '%s' sets both 'relu' and 'relu6'", L->name);
         rc = -1;
     }
-    if (!(n = field(map, "output", what, 1)) || parse_qout(n, "'output'", &L->scale, &L->zp))
-        rc = -1;
-
-    if (L->op == IR_CONV2D) {
-        L->stride = 1;
-        if (!(n = field(map, "kernel", what, 1)) || read_int(n, "kernel", 1, 15, &L->kernel))
+    /* pools keep their input's quantization (TFLite requires it) */
+    if (ir_has_weights(L->op) || L->op == IR_ADD)
+        if (!(n = field(map, "output", what, 1)) || parse_qout(n, "'output'", &L->scale, &L->zp))
             rc = -1;
-        else if (L->kernel != 1 && L->kernel != 3 && L->kernel != 5 && L->kernel != 7) {
+
+    L->stride = 1;
+    L->kernel = 1;
+    L->padding = is_pool ? IR_PAD_VALID : IR_PAD_SAME;
+    if (windowed) {
+        if (!(n = field(map, "kernel", what, 1)) || read_int(n, "kernel", 1, is_pool ? 8192 : 15, &L->kernel))
+            rc = -1;
+        else if (!is_pool && L->kernel != 1 && L->kernel != 3 && L->kernel != 5 && L->kernel != 7) {
             diag_node(n, "'kernel' must be 1, 3, 5 or 7, got %d", L->kernel);
             rc = -1;
         }
-        if (!(n = field(map, "filters", what, 1)) || read_int(n, "filters", 1, 1024, &L->filters))
+        if (is_pool)
+            L->stride = L->kernel;   /* Keras' default: stride = pool size */
+        if ((n = field(map, "stride", what, 0)) && read_int(n, "stride", 1, 8, &L->stride))
             rc = -1;
-        if ((n = field(map, "stride", what, 0)) && read_int(n, "stride", 1, 1, &L->stride))
+        if ((n = field(map, "padding", what, 0)) && parse_padding(L, n))
             rc = -1;
-        if ((n = field(map, "padding", what, 0))) {
-            const char *s = scalar(n, "padding");
-            if (!s)
-                rc = -1;
-            else if (strcmp(s, "same")) {
-                diag_node(n, "'padding' must be 'same', got '%s'", s);
-                rc = -1;
-            }
+    }
+    if (L->op == IR_CONV2D && (!(n = field(map, "filters", what, 1)) ||
+                               read_int(n, "filters", 1, 1024, &L->filters)))
+        rc = -1;
+    if (L->op == IR_DENSE && (!(n = field(map, "units", what, 1)) || read_int(n, "units", 1, 1024, &L->filters)))
+        rc = -1;
+    if (L->op == IR_DEPTHWISE && (n = field(map, "depth_multiplier", what, 0))) {
+        int dm;
+        if (read_int(n, "depth_multiplier", 1, 1024, &dm))
+            rc = -1;
+        else if (dm != 1) {
+            diag_node(n, "'depth_multiplier' must be 1 (one output channel per input channel), got %d", dm);
+            rc = -1;
         }
+    }
+    if (ir_has_weights(L->op)) {
         if ((n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))
             rc = -1;
         if ((n = field(map, "simd", what, 0)) && read_int(n, "simd", 1, 1 << 16, &L->simd))

@@ -1,27 +1,61 @@
 /*
  * sched.c - latency analysis and FIFO sizing (model: docs/fifo-sizing.md).
  *
- * Time is counted in clock cycles from the transfer of input pixel 0. With
- * the pipeline's bottleneck period P (max II over the stages, cycles per
- * pixel), pixel j of a tensor t is transferred at j*P + delay(t) in steady
- * state. The delays compose along the graph:
- *   input:           0
- *   conv K x K:      delay(in) + (pad*W + pad)*P + WINDOW_LATENCY + MAC_LATENCY
- *   conv 1 x 1:      delay(in) + MAC_LATENCY
- *   add:             max over inputs (delay(in_i) [+ FIFO_LATENCY]) + ADD_LATENCY
- * An add input whose delay d_e is below the latest input's d_max must hold
- * the pixels that arrive while it waits: D = ceil((d_max - d_e) / P)
- * elements. Its FIFO gets D + 1: the FIFO's s_axis_tready is registered
- * (count < DEPTH), so in the cycle that it pops its oldest element it cannot
- * also accept into that slot; one element of slack covers it.
+ * The analysis is a pixel-level max-plus recurrence over the layer graph:
+ * for every tensor it computes the cycle in which each of its pixels is
+ * transferred, for two frames streamed back to back, from each template's
+ * documented timing (templates/ *.v headers, docs/templates.md):
+ *
+ *   input         pixel j of the stream at floor(j * F / N_in): the input
+ *                 throttled to the pipeline's F cycles per frame (N_in
+ *                 pixels per frame);
+ *   rf_window     output o is completed by reader step g(o) (its step
+ *                 schedule: V steps per output row, HO*V [+ flush] steps per
+ *                 frame) which needs input pixel need(g) written in an
+ *                 earlier cycle; the step issues in cycle
+ *                   sigma(o) = max(T_in(need) + 1 + extra, sigma(o-1) + gap(o),
+ *                                  a(o-1) + gap(o) - 2)
+ *                 (gap: steps since the previous output; the last term: a
+ *                 stalled reader resumes when the consumer takes the
+ *                 previous window, with two steps already in flight) and the
+ *                 window is offered at sigma(o) + 2 (rf_window LATENCY 3 from
+ *                 the input pixel's transfer);
+ *   compute       the MAC / pool / add accepts its input o at
+ *                 a(o) = max(offered(o), a(o-1) + II) and transfers its output
+ *                 at a(o) + LATENCY (rf_conv_mac, rf_dw_mac: SF*NF + 5;
+ *                 rf_pool, rf_global_pool, rf_add: their LATENCY);
+ *   add           offered when both inputs are there (through a FIFO: +2,
+ *                 rf_axis_fifo's latency).
+ *
+ * FIFO sizing. An add input k whose pixels arrive before the other input's
+ * must hold them until the add consumes them. With A(p) the cycle in which
+ * the later of the two inputs offers pixel p (paced at one per cycle),
+ *   n_k(p) = #{ q : T_k(q) < A(p) } - p
+ * elements of input k are waiting when pixel p is consumed; the FIFO gets
+ * max_p n_k(p) + 1 elements (min 2): its s_axis_tready is registered
+ * (count < DEPTH), so in the cycle it pops its oldest element it cannot also
+ * accept into that slot, and one element of slack covers it. For a chain of
+ * stride-1 'same' convs at II = 1 this is the closed form of
+ * docs/fifo-sizing.md, ceil((d_max - d_k) / P) + 1.
+ *
+ * F, the cycles per frame, is the largest stage's (its frame of II-cycle
+ * outputs, or its window's steps, or its input pixels at one per cycle);
+ * if the recurrence shows a stage falling behind over a frame (bursty
+ * strided outputs into a folded MAC), F is raised to what it measures and
+ * the recurrence rerun. The first-output latency comes from a third run of
+ * one frame with the input unthrottled (one pixel per cycle), as the host
+ * streams it.
  */
 #include "sched.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+
+#define SCHED_FRAMES 2
 
 int sched_mac_latency(int sf, int nf)
 {
@@ -34,6 +68,13 @@ int sched_add_latency(void)
 {
     /* rf_add: two requant pipelines (3 + 3), the sum, the output register. */
     return 8;
+}
+
+int sched_global_pool_latency(int channels)
+{
+    /* rf_global_pool: one channel per cycle through the divider, then the
+     * output register (its LATENCY localparam) */
+    return channels + 2;
 }
 
 int sched_ebr_blocks(long depth, int width_bits)
@@ -74,8 +115,9 @@ int sched_plan_memory(const ir_net *net, const sched_budget *b, sched_mem_plan *
     }
     for (i = 1; i < net->n_layers; i++) {
         const ir_layer *L = &net->layers[i];
-        if (L->op == IR_CONV2D && L->kernel > 1)
-            plan->line_buffer_ebr += (L->kernel + 1) * sched_ebr_blocks(net->layers[L->in[0]].w, L->in_c * 8);
+        if (ir_uses_window(L))
+            plan->line_buffer_ebr +=
+                (L->kernel + L->stride) * sched_ebr_blocks(net->layers[L->in[0]].w, L->in_c * 8);
     }
     ebr_left = b->ebr_blocks - plan->line_buffer_ebr;
     spram_left = b->spram_blocks;
@@ -112,119 +154,349 @@ void sched_mem_plan_free(sched_mem_plan *plan)
     plan->blocks = NULL;
 }
 
-static long ceil_div(long a, long b)
+/* ---- per-stage timing constants ---- */
+
+int sched_stage_ii(const ir_layer *L)
 {
-    return a <= 0 ? 0 : (a + b - 1) / b;
+    if (ir_has_weights(L->op))
+        return (ir_mac_depth(L) / L->simd) * (L->c / L->pe);
+    return 1;
+}
+
+int sched_stage_latency(const ir_layer *L)
+{
+    switch (L->op) {
+    case IR_CONV2D:
+    case IR_DENSE:
+    case IR_DEPTHWISE:
+        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe);
+    case IR_MAX_POOL:
+        return SCHED_POOL_LATENCY;
+    case IR_AVG_POOL:
+        return SCHED_POOL_LATENCY + 1;   /* rf_pool LATENCY = 2 + MODE */
+    case IR_GLOBAL_POOL:
+        return sched_global_pool_latency(L->c);
+    case IR_ADD:
+        return sched_add_latency();
+    default:
+        return 0;
+    }
+}
+
+/* rf_window's step schedule for layer L over input `in` (rf_window.v,
+ * "Structure"): Q = K-1-PAD_LEFT; S = 1: V = W + max(0, PAD_RIGHT - Q) steps
+ * per output row and min(Q, PAD_RIGHT) flush steps per frame; S > 1:
+ * V = (WO-1)*S + Q + 1 and no flush. Output (r, c) completes at frame step
+ * r*V + c*S + Q. */
+typedef struct win {
+    int H, W, K, S, pt, HO, WO, Q, V;
+    long steps;          /* steps per frame */
+} win;
+
+static void win_init(win *w, const ir_layer *L, const ir_layer *in)
+{
+    w->H = in->h;
+    w->W = in->w;
+    w->K = L->kernel;
+    w->S = L->stride;
+    w->pt = L->pad_t;
+    w->HO = L->h;
+    w->WO = L->w;
+    w->Q = L->kernel - 1 - L->pad_l;
+    if (w->S == 1) {
+        int x = L->pad_r - w->Q;
+        w->V = w->W + (x > 0 ? x : 0);
+        w->steps = (long)w->HO * w->V + (w->Q < L->pad_r ? w->Q : L->pad_r);
+    } else {
+        w->V = (w->WO - 1) * w->S + w->Q + 1;
+        w->steps = (long)w->HO * w->V;
+    }
+}
+
+/* The input pixel (raster index within the frame) that reader step g needs,
+ * and the cycles of pad-only steps after it. */
+static long win_need(const win *w, long r, long g, long *extra)
+{
+    long rr = r, cc, row;
+    int n;
+    /* step g lies in output row r, or (S = 1) in one of the rows after */
+    while (g >= (rr + 1) * w->V)
+        rr++;
+    if (rr > w->HO - 1)
+        rr = w->HO - 1;
+    cc = g - rr * w->V;
+    n = w->H - 1 + w->pt - (int)rr * w->S;
+    if (n > w->K - 1)
+        n = w->K - 1;
+    row = rr * w->S - w->pt + n;
+    if (cc < w->W) {
+        *extra = 0;
+        return row * w->W + cc;
+    }
+    *extra = cc - (w->W - 1);
+    return row * w->W + w->W - 1;
+}
+
+long sched_stage_cycles(const ir_net *net, const ir_layer *L)
+{
+    const ir_layer *in = &net->layers[L->in[0]];
+    long n_out = (long)L->h * L->w, n_in = (long)in->h * in->w, c = n_out * sched_stage_ii(L);
+    if (L->op == IR_INPUT)
+        return n_out;
+    if (n_in > c)
+        c = n_in;
+    if (ir_uses_window(L)) {
+        win w;
+        win_init(&w, L, in);
+        if (w.steps > c)
+            c = w.steps;
+    }
+    return c;
+}
+
+/* ---- the recurrence ---- */
+
+typedef struct timing {
+    long long **t;       /* [layer][frame * N + pixel] output transfer cycle;
+                          * freed once every consumer has been computed */
+    long *n;             /* pixels per frame of each layer's tensor */
+    long long *first0;   /* [layer] transfer of pixel 0 of frame 0 */
+    long long *first1;   /* [layer] transfer of pixel 0 of the last frame */
+    long long *period;   /* [layer] last pixel of the last frame minus the frame before */
+    long *wait;          /* [layer * 2 + input] largest n_k(p) of an add input */
+} timing;
+
+static void timing_free(timing *tm, int n_layers)
+{
+    int i;
+    for (i = 0; tm->t && i < n_layers; i++)
+        free(tm->t[i]);
+    free(tm->t);
+    free(tm->n);
+    free(tm->first0);
+    free(tm->first1);
+    free(tm->period);
+    free(tm->wait);
+    memset(tm, 0, sizeof *tm);
+}
+
+static long long max2(long long a, long long b)
+{
+    return a > b ? a : b;
+}
+
+/* The largest n_k(p) over the frames (see the top of the file). */
+static long waiting(const long long *Tk, const long long *Tmax, long n)
+{
+    long p, q = 0, best = 0;
+    long long A = -1000000000LL;
+    for (p = 0; p < n; p++) {
+        A = max2(Tmax[p], A + 1);
+        while (q < n && Tk[q] < A)
+            q++;
+        if (q - p > best)
+            best = q - p;
+    }
+    return best;
+}
+
+/* Backpressure from the bottleneck: in steady state no tensor runs ahead of
+ * its share of the frame, pixel n (counted over frames) not before
+ * T(0) + floor(n * F / N). Without it a stage upstream of the bottleneck
+ * whose inputs are all present (the bottom rows of a 'same' window, which
+ * wait only for the last input row) would burst; in the pipeline the
+ * bottleneck's back-pressure spreads those pixels out. Raises T[n] to the
+ * bound and returns the stage's acceptance cycle a (which follows it). */
+static long long pace(long long *T, long n, long N, long F, int lat, long long a)
+{
+    long long lb;
+    if (F <= 0 || n == 0)
+        return a;
+    lb = T[0] + (N == 1 ? (long long)n * F : (long long)n * F / N);
+    if (T[n] < lb) {
+        T[n] = lb;
+        return lb - lat;
+    }
+    return a;
+}
+
+/* Runs `frames` frames with the input at F cycles per frame (F = 0: one
+ * pixel per cycle). fifo_lat[i*2+k] is the extra latency of add input k
+ * (its FIFO), or 0. Returns 0 or -1 (out of memory). */
+static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, timing *tm)
+{
+    int i, k, f;
+    tm->t = calloc((size_t)net->n_layers, sizeof *tm->t);
+    tm->n = calloc((size_t)net->n_layers, sizeof *tm->n);
+    tm->first0 = calloc((size_t)net->n_layers, sizeof *tm->first0);
+    tm->first1 = calloc((size_t)net->n_layers, sizeof *tm->first1);
+    tm->period = calloc((size_t)net->n_layers, sizeof *tm->period);
+    tm->wait = calloc((size_t)net->n_layers * 2, sizeof *tm->wait);
+    if (!tm->t || !tm->n || !tm->first0 || !tm->first1 || !tm->period || !tm->wait)
+        return -1;
+    for (i = 0; i < net->n_layers; i++) {
+        const ir_layer *L = &net->layers[i];
+        long N = (long)L->h * L->w, p;
+        long long *T = malloc((size_t)frames * (size_t)N * sizeof *T), a = -1000000000LL, sig = -1000000000LL;
+        int ii = sched_stage_ii(L), lat = sched_stage_latency(L);
+        tm->n[i] = N;
+        tm->t[i] = T;
+        if (!T)
+            return -1;
+        if (L->op == IR_INPUT) {
+            for (p = 0; p < (long)frames * N; p++)
+                T[p] = F > 0 ? (long long)p * F / N : p;
+        } else if (ir_uses_window(L)) {
+            const long long *Ti = tm->t[L->in[0]];
+            long Ni = tm->n[L->in[0]], gprev = 0;
+            win w;
+            win_init(&w, L, &net->layers[L->in[0]]);
+            for (f = 0; f < frames; f++)
+                for (p = 0; p < N; p++) {
+                    long r = p / w.WO, c = p - r * w.WO, g = r * w.V + c * w.S + w.Q, extra, need, gap;
+                    long long s;
+                    need = win_need(&w, r, g, &extra);
+                    gap = (f || p) ? (p ? g - gprev : g + w.steps - gprev) : 1;
+                    s = Ti[(long)f * Ni + need] + 1 + extra;
+                    s = max2(s, sig + gap);
+                    s = max2(s, a + gap - 2);
+                    sig = s;
+                    gprev = g;
+                    a = max2(s + 2, a + ii);
+                    T[(long)f * N + p] = a + lat;
+                    a = pace(T, (long)f * N + p, N, F, lat, a);
+                }
+        } else if (L->op == IR_GLOBAL_POOL) {
+            const long long *Ti = tm->t[L->in[0]];
+            long Ni = tm->n[L->in[0]];
+            for (f = 0; f < frames; f++) {
+                a = max2(Ti[(long)f * Ni + Ni - 1], a + 1);
+                T[f] = a + lat;
+                a = pace(T, f, N, F, lat, a);
+            }
+        } else if (L->op == IR_ADD) {
+            long long *tmax = malloc((size_t)frames * (size_t)N * sizeof *tmax);
+            if (!tmax)
+                return -1;
+            for (p = 0; p < (long)frames * N; p++)
+                tmax[p] = max2(tm->t[L->in[0]][p], tm->t[L->in[1]][p]);
+            for (k = 0; k < L->n_inputs; k++)
+                tm->wait[i * 2 + k] = waiting(tm->t[L->in[k]], tmax, (long)frames * N);
+            free(tmax);
+            for (p = 0; p < (long)frames * N; p++) {
+                long long m = -1;
+                for (k = 0; k < L->n_inputs; k++)
+                    m = max2(m, tm->t[L->in[k]][p] + fifo_lat[i * 2 + k]);
+                a = max2(m, a + 1);
+                T[p] = a + lat;
+                a = pace(T, p, N, F, lat, a);
+            }
+        } else {
+            /* 1x1 stride-1 conv / depthwise, dense: one input pixel per output */
+            const long long *Ti = tm->t[L->in[0]];
+            for (p = 0; p < (long)frames * N; p++) {
+                a = max2(Ti[p], a + ii);
+                T[p] = a + lat;
+                a = pace(T, p, N, F, lat, a);
+            }
+        }
+        tm->first0[i] = T[0];
+        tm->first1[i] = T[(long)(frames - 1) * N];
+        tm->period[i] = frames > 1 ? T[(long)frames * N - 1] - T[(long)(frames - 1) * N - 1] : 0;
+        /* free the tensors no later layer reads */
+        for (k = 0; k <= i; k++) {
+            int j, live = 0;
+            for (j = i + 1; j < net->n_layers && !live; j++)
+                live = net->layers[j].in[0] == k || (net->layers[j].n_inputs > 1 && net->layers[j].in[1] == k);
+            if (!live && tm->t[k]) {
+                free(tm->t[k]);
+                tm->t[k] = NULL;
+            }
+        }
+    }
+    return 0;
 }
 
 int sched_run(ir_net *net, sched_override *ov, int n_ov)
 {
-    int i, k, rc = 0;
-    long P = 1, cpf = 0, *first, *up;
+    int i, k, it, rc = 0, *fifo_lat = NULL;
+    long F = 0;
+    timing tm = {0};
     ir_fifo *fifos;
 
-    /* II and cycles per frame of each stage */
     for (i = 0; i < net->n_layers; i++) {
         ir_layer *L = &net->layers[i];
-        long hw = (long)L->h * L->w;
-        if (L->op == IR_CONV2D) {
-            int sf = L->kernel * L->kernel * L->in_c / L->simd, nf = L->c / L->pe;
-            L->ii = sf * nf;
-            L->latency = sched_mac_latency(sf, nf) + (L->kernel > 1 ? SCHED_WINDOW_LATENCY : 0);
-            /* the window takes H*W + pad steps per frame (pad flush steps) */
-            L->cycles_per_frame = hw * L->ii;
-            if (L->kernel > 1 && hw + L->pad > L->cycles_per_frame)
-                L->cycles_per_frame = hw + L->pad;
-        } else if (L->op == IR_ADD) {
-            L->ii = 1;
-            L->latency = sched_add_latency();
-            L->cycles_per_frame = hw;
-        } else {
-            L->ii = 1;
-            L->latency = 0;
-            L->cycles_per_frame = hw;
-        }
-        if (L->ii > P)
-            P = L->ii;
-        if (L->cycles_per_frame > cpf) {
-            cpf = L->cycles_per_frame;
+        L->ii = sched_stage_ii(L);
+        L->latency = sched_stage_latency(L) + (ir_uses_window(L) ? SCHED_WINDOW_LATENCY : 0);
+        L->cycles_per_frame = sched_stage_cycles(net, L);
+        if (L->cycles_per_frame > F) {
+            F = L->cycles_per_frame;
             net->bottleneck = i;
         }
     }
 
     fifos = calloc((size_t)net->n_layers * IR_MAX_INPUTS, sizeof *fifos);
-    first = calloc((size_t)net->n_layers, sizeof *first);
-    up = calloc((size_t)net->n_layers, sizeof *up);
-    if (!fifos || !first || !up) {
-        free(fifos);
-        free(first);
-        free(up);
-        diag_plain("out of memory");
-        return -1;
-    }
+    fifo_lat = calloc((size_t)net->n_layers * IR_MAX_INPUTS, sizeof *fifo_lat);
     net->fifos = fifos;
     net->n_fifos = 0;
+    if (!fifos || !fifo_lat)
+        goto oom;
 
-    /* delays, in topological order. `delay` uses the bottleneck period P
-     * (steady state, for FIFO sizing); `first` uses the period of the stages
-     * upstream of each tensor (the first frame, before any downstream stage
-     * throttles the input), for the first-output latency. */
-    for (i = 0; i < net->n_layers; i++) {
-        ir_layer *L = &net->layers[i];
-        if (L->op == IR_INPUT) {
-            L->delay = 0;
-            first[i] = 0;
-            up[i] = 1;
-        } else if (L->op == IR_CONV2D) {
-            const ir_layer *in = &net->layers[L->in[0]];
-            long lead = (long)L->pad * in->w + L->pad;
-            L->delay = in->delay + lead * P + L->latency;
-            first[i] = first[L->in[0]] + lead * up[L->in[0]] + L->latency;
-            up[i] = up[L->in[0]] > L->ii ? up[L->in[0]] : L->ii;
-        } else {
-            long dmax = -1, fmax = -1, d[IR_MAX_INPUTS], arrive = -1, farrive = -1;
-            up[i] = 1;
-            for (k = 0; k < L->n_inputs; k++) {
-                d[k] = net->layers[L->in[k]].delay;
-                if (d[k] > dmax)
-                    dmax = d[k];
-                if (first[L->in[k]] > fmax)
-                    fmax = first[L->in[k]];
-                if (up[L->in[k]] > up[i])
-                    up[i] = up[L->in[k]];
-            }
-            /* size every input against the plain latest arrival, then let the
-             * add start when the last input, through its FIFO, arrives */
-            for (k = 0; k < L->n_inputs; k++) {
-                long D = ceil_div(dmax - d[k], P), a = d[k], fa = first[L->in[k]];
-                if (D > 0) {
-                    ir_fifo *f = &fifos[net->n_fifos++];
-                    const ir_layer *p = &net->layers[L->in[k]];
-                    snprintf(f->name, sizeof f->name, "%s_to_%s", p->name, L->name);
-                    f->producer = L->in[k];
-                    f->consumer = i;
-                    f->slot = k;
-                    f->depth = (int)(D + 1);
-                    if (f->depth < 2)
-                        f->depth = 2;
-                    f->width_bits = p->c * 8;
-                    a += SCHED_FIFO_LATENCY;
-                    fa += SCHED_FIFO_LATENCY;
-                }
-                if (a > arrive)
-                    arrive = a;
-                if (fa > farrive)
-                    farrive = fa;
-            }
-            if (arrive < dmax)
-                arrive = dmax;
-            if (farrive < fmax)
-                farrive = fmax;
-            L->delay = arrive + L->latency;
-            first[i] = farrive + L->latency;
-        }
+    /* the throttled run, raising F until every stage keeps up */
+    for (it = 0; it < 4; it++) {
+        long worst = F;
+        if (simulate(net, F, SCHED_FRAMES, fifo_lat, &tm))
+            goto oom;
+        for (i = 1; i < net->n_layers; i++)
+            if (tm.period[i] > worst)
+                worst = (long)tm.period[i];
+        if (worst <= F)
+            break;
+        F = worst;
+        timing_free(&tm, net->n_layers);
     }
 
+    /* FIFOs on the add inputs that wait */
+    for (i = 1; i < net->n_layers; i++) {
+        ir_layer *L = &net->layers[i];
+        if (L->op != IR_ADD)
+            continue;
+        for (k = 0; k < L->n_inputs; k++) {
+            long D = tm.wait[i * 2 + k];
+            if (D > 0) {
+                ir_fifo *fi = &fifos[net->n_fifos++];
+                const ir_layer *pr = &net->layers[L->in[k]];
+                snprintf(fi->name, sizeof fi->name, "%s_to_%s", pr->name, L->name);
+                fi->producer = L->in[k];
+                fi->consumer = i;
+                fi->slot = k;
+                fi->depth = (int)(D + 1 < 2 ? 2 : D + 1);
+                fi->width_bits = pr->c * 8;
+                fifo_lat[i * 2 + k] = SCHED_FIFO_LATENCY;
+            }
+        }
+    }
+    timing_free(&tm, net->n_layers);
+
+    net->predicted_cycles_per_frame = F;
+    if (net->sizing_only)
+        goto names;
+
+    /* steady-state delays (frame 1), with the FIFOs' latency */
+    if (simulate(net, F, SCHED_FRAMES, fifo_lat, &tm))
+        goto oom;
+    for (i = 0; i < net->n_layers; i++)
+        net->layers[i].delay = (long)(tm.first1[i] - tm.first1[0]);
+    timing_free(&tm, net->n_layers);
+
+    /* first output: one frame, input unthrottled */
+    if (simulate(net, 0, 1, fifo_lat, &tm))
+        goto oom;
+    net->predicted_first_output_latency = (long)tm.first0[net->output];
+    timing_free(&tm, net->n_layers);
+    net->predicted_cycles_per_frame = F;
+
+names:
     /* FIFO names become port and instance names: they must be unique */
     for (i = 0; i < net->n_fifos; i++)
         for (k = 0; k < i; k++)
@@ -252,10 +524,12 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
             rc = -1;
         }
     }
-
-    net->predicted_cycles_per_frame = cpf;
-    net->predicted_first_output_latency = first[net->output];
-    free(first);
-    free(up);
+    free(fifo_lat);
     return rc;
+
+oom:
+    timing_free(&tm, net->n_layers);
+    free(fifo_lat);
+    diag_plain("out of memory");
+    return -1;
 }

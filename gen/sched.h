@@ -20,8 +20,22 @@
 /* Template latencies in cycles (see templates/ *.v, LATENCY). */
 #define SCHED_WINDOW_LATENCY 3   /* rf_window: pixel transfer -> window transfer */
 #define SCHED_FIFO_LATENCY 2     /* rf_axis_fifo: write into empty -> m_axis_tvalid */
-int sched_mac_latency(int sf, int nf); /* rf_conv_mac LATENCY */
+#define SCHED_POOL_LATENCY 2     /* rf_pool, max (average: + 1) */
+int sched_mac_latency(int sf, int nf); /* rf_conv_mac and rf_dw_mac LATENCY */
 int sched_add_latency(void);           /* rf_add LATENCY */
+int sched_global_pool_latency(int channels); /* rf_global_pool LATENCY */
+
+/* II of a stage, cycles per output pixel: (depth/SIMD)*(C_out/PE) for the
+ * MACs (depth = ir_mac_depth), 1 otherwise. */
+int sched_stage_ii(const ir_layer *L);
+
+/* Cycles from a stage's input transfer to its output (without the window). */
+int sched_stage_latency(const ir_layer *L);
+
+/* Cycles per frame a stage needs on its own: the larger of its outputs
+ * times its II, its input pixels (one per cycle) and its window's reader
+ * steps (rf_window.v). */
+long sched_stage_cycles(const ir_net *net, const ir_layer *L);
 
 /* A user override of one FIFO's depth (--fifo-depth NAME=N). */
 typedef struct sched_override {

@@ -145,7 +145,7 @@ int size_run(const char *path, const size_res *res, int n, int json, const char 
         ir_net net;
         sched_mem_plan plan;
         long total = 0;
-        if (ir_load(path, n ? res[k].w : 0, n ? res[k].h : 0, &net) || sched_run(&net, NULL, 0) ||
+        if (ir_load(path, n ? res[k].w : 0, n ? res[k].h : 0, &net) || (net.sizing_only = 1, sched_run(&net, NULL, 0)) ||
             sched_plan_memory(&net, &sched_up5k, &plan)) {
             ir_net_free(&net);
             rc = -1;

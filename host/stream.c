@@ -88,7 +88,18 @@ typedef struct results {
     double cycles_per_frame;       /* NAN when not measured */
     double seconds;
     uint32_t *high_water;          /* [n_fifos] */
+    int8_t *logits;                /* [frames][C] when the output is 1 x 1 x C (a classifier) */
 } results;
+
+/* Index of the largest of n values (the first on a tie, as numpy's argmax). */
+static int argmax_i8(const int8_t *v, int n)
+{
+    int i, best = 0;
+    for (i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
 
 static void usage(FILE *f)
 {
@@ -458,6 +469,8 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
             if (r->first_out < 0)
                 r->first_out = cycle;
             check_beat(net, r, ob, got, tlast, tuser, expected, last_frame);
+            if (r->logits && out_pixels == 1)
+                memcpy(r->logits + (size_t)ob * out->c, got, (size_t)out->c);
             if (ob % out_pixels == out_pixels - 1)
                 r->frame_done[ob / out_pixels] = cycle;
             ob++;
@@ -584,6 +597,14 @@ static int write_json(const char *path, const rf_net *net, const results *r)
                 (unsigned long)r->high_water[i]);
     }
     fputs(net->n_fifos ? "\n  ],\n" : "],\n", f);
+    if (r->logits) {
+        long k;
+        int c = net->layers[net->output].c;
+        fputs("  \"argmax\": [", f);
+        for (k = 0; k < r->frames; k++)
+            fprintf(f, "%s%d", k ? ", " : "", argmax_i8(r->logits + (size_t)k * c, c));
+        fputs("],\n", f);
+    }
     fprintf(f, "  \"total_cycles\": %lld,\n", r->cycles);
     fputs("  \"sim_cycles_per_second\": ", f);
     json_write_double(f, "%.0f", sim_speed(r));
@@ -626,7 +647,10 @@ int main(int argc, char **argv)
     last_frame = calloc(out_size, 1);
     r.frame_done = calloc((size_t)r.frames, sizeof *r.frame_done);
     r.high_water = calloc((size_t)net->n_fifos + 1, sizeof *r.high_water);
-    if (!frames || !expected || !last_frame || !r.frame_done || !r.high_water)
+    if (net->layers[net->output].h == 1 && net->layers[net->output].w == 1)
+        r.logits = calloc(out_size * (size_t)r.frames, 1);
+    if (!frames || !expected || !last_frame || !r.frame_done || !r.high_water ||
+        (net->layers[net->output].h == 1 && net->layers[net->output].w == 1 && !r.logits))
         return error("out of memory for %ld frames", r.frames);
     if ((rc = make_frames(&o, net, frames, expected)) != 0)
         return rc;
@@ -641,6 +665,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "... %ld mismatches in all\n", r.mismatches);
     if (!o.quiet)
         print_report(net, &o, &r);
+    if (r.logits && !o.quiet) {
+        /* a classifier: the logits vector per frame, and its argmax */
+        int c = net->layers[net->output].c, k;
+        long fr;
+        for (fr = 0; fr < r.frames && fr < 16; fr++) {
+            printf("%s frame %ld: argmax %d, logits", fr ? "          " : "classes:", fr,
+                   argmax_i8(r.logits + (size_t)fr * c, c));
+            for (k = 0; k < c && k < 16; k++)
+                printf(" %d", r.logits[(size_t)fr * c + k]);
+            printf("%s\n", c > 16 ? " ..." : "");
+        }
+        if (r.frames > 16)
+            printf("          ... %ld frames in all (--json has every argmax)\n", r.frames);
+    }
     if (r.deadlock)
         printf("verdict:   FAIL (deadlock)%s\n", r.mismatches ? " and mismatches" : "");
     else if (r.mismatches)
@@ -665,6 +703,7 @@ int main(int argc, char **argv)
     free(last_frame);
     free(r.frame_done);
     free(r.high_water);
+    free(r.logits);
     free(o.images);
     return rc;
 }

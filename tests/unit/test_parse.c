@@ -60,7 +60,10 @@ static void test_resnet_block_shapes(void **state)
     assert_int_equal(stem->w, 64);
     assert_int_equal(stem->c, 8);
     assert_int_equal(stem->in_c, 3);
-    assert_int_equal(stem->pad, 1);
+    assert_int_equal(stem->pad_t, 1);
+    assert_int_equal(stem->pad_b, 1);
+    assert_int_equal(stem->pad_l, 1);
+    assert_int_equal(stem->pad_r, 1);
     /* fully parallel by default */
     assert_int_equal(stem->pe, 8);
     assert_int_equal(stem->simd, 27);

@@ -6,6 +6,8 @@
  *       (see emit.h for the files).
  *   resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]
  *       FIFO depths, bytes and memory per resolution, without RTL (size.h).
+ *   resflow import MODEL.tflite -o DIR/ [--name NAME]
+ *       a TensorFlow Lite int8 model to DIR/<name>.yaml and .npy files (import.h).
  *
  * Exit status: 0 on success, 1 on any error (bad input is reported as
  * FILE:LINE:COL: error: message).
@@ -18,6 +20,7 @@
 #include "check.h"
 #include "diag.h"
 #include "emit.h"
+#include "import.h"
 #include "parse.h"
 #include "sched.h"
 #include "size.h"
@@ -30,6 +33,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...\n"
                "       resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]\n"
+               "       resflow import MODEL.tflite -o DIR [--name NAME]\n"
                "\n"
                "  gen            generate the streaming pipeline of NET.yaml into OUT_DIR:\n"
                "                 rtl/ (Verilog), mem/ (ROMs), net.c, shim.cpp, report.json\n"
@@ -46,6 +50,8 @@ static void usage(FILE *f)
                "  --sweep        32x32, 64x64, 224x224, 640x480, 1280x720, 1920x1080, 3840x2160\n"
                "  --json         machine-readable output\n"
                "  --plot FILE    draw FIFO bytes against resolution (SVG)\n"
+               "  import         turn a TensorFlow Lite int8 model into DIR/NAME.yaml and .npy weights\n"
+               "                 (DIR replaced atomically; NAME from the model's file name by default)\n"
                "\n"
                "Templates are read from $RESFLOW_TEMPLATES (default: %s).\n",
             RESFLOW_TEMPLATE_DIR);
@@ -192,6 +198,30 @@ out:
     return rc;
 }
 
+static int cmd_import(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *name = NULL;
+    int i;
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
+            name = argv[++i];
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--name")) {
+            fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
+            return 1;
+        } else if (take_arg(argv[i], &in)) {
+            return 1;
+        }
+    }
+    if (!in || !out) {
+        fprintf(stderr, "resflow: error: import needs MODEL.tflite and -o DIR\n");
+        usage(stderr);
+        return 1;
+    }
+    return import_tflite(in, out, name) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -210,6 +240,8 @@ int main(int argc, char **argv)
         return cmd_gen(argc - 2, argv + 2);
     if (!strcmp(argv[1], "size"))
         return cmd_size(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "import"))
+        return cmd_import(argc - 2, argv + 2);
     fprintf(stderr, "resflow: error: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 1;

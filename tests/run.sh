@@ -2,7 +2,7 @@
 # The resflow test suite: unit tests, template lint and testbenches, bad-input
 # golden files, generator properties, end-to-end runs and FIFO sizing checks.
 # Prints PASS/FAIL/SKIP per case and ends with "N passed, N failed".
-# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen e2e sizing random verify
+# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen import e2e sizing random verify
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,7 +17,7 @@ fail() { echo "FAIL $*"; FAIL=$((FAIL + 1)); FAILED+=("$*"); }
 skip() { echo "SKIP $*"; SKIP=$((SKIP + 1)); }
 want() { [ $# -eq 0 ] && return 0; local s; for s in "${SECTIONS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen e2e sizing random verify)
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen import e2e sizing random verify)
 RESFLOW=build/resflow
 make --no-print-directory -s build/resflow || { echo "cannot build the generator"; echo "0 passed, 1 failed"; exit 1; }
 SHARED=${RESFLOW_SHARED:-$ROOT/../shared/data}
@@ -160,6 +160,42 @@ EOF
     else
         head -20 "$B/toplint.log"
         fail "gen top lint"
+    fi
+fi
+
+# ---- resflow import: TFLite models built here, hostile files, the real ResNet-8 ----
+# tests/import/test_import.py prints one PASS/FAIL line per case
+import_cases() {
+    local line
+    while IFS= read -r line; do
+        case "$line" in
+            "PASS "*) pass "${line#PASS }" ;;
+            "FAIL "*) fail "${line#FAIL }" ;;
+            *) echo "$line" ;;
+        esac
+    done < <(python3 tests/import/test_import.py "$@" 2>&1)
+}
+if want import; then
+    IMP="$B/import"
+    rm -rf "$IMP"
+    import_cases valid $RESFLOW "$IMP"
+    import_cases errors $RESFLOW "$IMP"
+    # the hostile files under AddressSanitizer and UBSan when the compiler has them
+    # (every 4th truncation, a few seconds); else with the ordinary build
+    if cc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+        -DRESFLOW_TEMPLATE_DIR="\"$ROOT/templates\"" $(pkg-config --cflags libfyaml) -o "$B/resflow_asan" gen/*.c \
+        $(pkg-config --libs libfyaml) -lm >"$B/asan_build.log" 2>&1; then
+        echo "(hostile files under -fsanitize=address,undefined)"
+        ASAN_OPTIONS=detect_leaks=1 import_cases hostile "$B/resflow_asan" "$IMP" 4
+    else
+        echo "(no sanitizer build: $(head -1 "$B/asan_build.log"); hostile files with the ordinary build)"
+        import_cases hostile $RESFLOW "$IMP" 1
+    fi
+    MODEL="$SHARED/models/mlperf_tiny_resnet8/pretrainedResnet_quant.tflite"
+    if [ -f "$MODEL" ]; then
+        import_cases real $RESFLOW "$IMP" "$MODEL"
+    else
+        skip "import real ResNet-8: skipped: $MODEL not present"
     fi
 fi
 

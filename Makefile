@@ -26,7 +26,7 @@ DEB_PKGS := build-essential pkg-config python3 yosys nextpnr-ice40 fpga-icestorm
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PHOTO   := $(BUILD)/photos/astronaut.png
 
-.PHONY: all deps demo sim test lint clean size verify-fifos bench FORCE
+.PHONY: all deps demo sim test lint clean size verify-fifos bench resnet8 FORCE
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/resflow
@@ -92,6 +92,21 @@ demo: deps
 	$(BUILD)/$(K)/stream --image $(PHOTO) --frames-per-image 2 \
 	  --json $(BUILD)/$(K)/demo.json --out-image $(BUILD)/$(K)/output.png
 	@echo "demo: output feature map written to $(BUILD)/$(K)/output.png"
+
+# ---- the trained MLPerf Tiny ResNet-8 on CIFAR-10 (TFLite import) ----
+# make resnet8 [MODEL=...tflite] [IMAGES=dir with labels.csv] [R8_TARGET=cycles/frame] [CLOCK_MHZ=48]
+MODEL   ?= $(ROOT)/../shared/data/models/mlperf_tiny_resnet8/pretrainedResnet_quant.tflite
+IMAGES  ?= $(ROOT)/../shared/data/images/cifar10
+R8_TARGET ?= 16384
+CLOCK_MHZ ?= 48
+R8      := $(BUILD)/resnet8_tflite
+resnet8: deps $(BUILD)/resflow
+	@[ -f "$(MODEL)" ] || { echo "resnet8: $(MODEL) not present (see README: Test data)"; exit 1; }
+	@[ -f "$(IMAGES)/labels.csv" ] || { echo "resnet8: $(IMAGES)/labels.csv not present (see README: Test data)"; exit 1; }
+	$(BUILD)/resflow import "$(MODEL)" -o $(R8)/model
+	@$(MAKE) --no-print-directory $(BUILD)/resnet8_tflite/stream K=resnet8_tflite \
+	  KERNEL=$$(ls $(R8)/model/*.yaml) GEN_FLAGS="--target-cycles $(R8_TARGET)"
+	$(R8)/stream --labels "$(IMAGES)/labels.csv" --clock-mhz $(CLOCK_MHZ) --json $(R8)/resnet8.json
 
 # ---- FIFO sizing: analysis per resolution, and its proof by simulation ----
 size: $(BUILD)/resflow

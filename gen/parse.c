@@ -290,8 +290,20 @@ static int parse_weights(ir_layer *L, struct fy_node *map)
                     rc = -1;
                 L->n_scales = 1;
             }
+        } else if (fy_node_is_mapping(sc)) {
+            /* scales: {file: S.npy} */
+            static const char *const sc_known[] = {"file", NULL};
+            struct fy_node *sf;
+            if (check_map(sc, "'scales'", sc_known))
+                return -1;
+            if (!(sf = field(sc, "file", "'scales'", 1)))
+                return -1;
+            L->s_node = sf;
+            if (read_path(sf, "file", L->s_file, sizeof L->s_file))
+                rc = -1;
+            L->n_scales = -1;
         } else {
-            diag_node(sc, "'scales' must be a number, a list of numbers or a .npy file");
+            diag_node(sc, "'scales' must be a number, a list of numbers, a .npy file or {file: S.npy}");
             rc = -1;
         }
     }

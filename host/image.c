@@ -13,13 +13,52 @@
  */
 #include "image.h"
 
+#include <errno.h>
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <stb_image.h>
 #include <stb_image_resize.h>
 #include <stb_image_write.h>
+
+/* TFLite Quantize of a pixel value taken as the real value:
+ * q = clamp(round(p / scale) + zero_point, -128, 127); the reference
+ * Quantize divides in float: round((float)p / scale). */
+static int8_t quantize_pixel(unsigned p, double scale, int zero_point)
+{
+    double q = round((double)((float)p / (float)scale)) + zero_point;
+    return (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+}
+
+static int load_raw(const char *path, int h, int w, int c, double scale, int zero_point, int8_t *out,
+                    char *err, size_t errsz)
+{
+    size_t total = (size_t)h * w * c, i;
+    unsigned char *buf = malloc(total + 1);
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!buf || !f) {
+        snprintf(err, errsz, "%s: %s", path, !buf ? "out of memory" : strerror(errno));
+        free(buf);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    n = fread(buf, 1, total + 1, f);
+    fclose(f);
+    if (n != total) {
+        snprintf(err, errsz, "%s: a raw frame must be %dx%dx%d = %zu bytes (uint8, HWC); the file has %s%zu",
+                 path, h, w, c, total, n > total ? "more than " : "", n > total ? total : n);
+        free(buf);
+        return -1;
+    }
+    for (i = 0; i < total; i++)
+        out[i] = quantize_pixel(buf[i], scale, zero_point);
+    free(buf);
+    return 0;
+}
 
 int image_load_frame(const char *path, int h, int w, int c, double scale, int zero_point,
                      int8_t *out, char *err, size_t errsz)
@@ -35,6 +74,13 @@ int image_load_frame(const char *path, int h, int w, int c, double scale, int ze
     if (!(scale > 0.0) || !isfinite(scale)) {
         snprintf(err, errsz, "the network input scale %g is not positive", scale);
         return -1;
+    }
+    /* raw frames: exactly h*w*c uint8 values, rows of interleaved channels
+     * (HWC), as the MLPerf Tiny / EEMBC CIFAR-10 .bin files */
+    {
+        size_t len = strlen(path);
+        if (len > 4 && strcmp(path + len - 4, ".bin") == 0)
+            return load_raw(path, h, w, c, scale, zero_point, out, err, errsz);
     }
     /* refuse huge images before decoding them (16384 x 16384 at most) */
     if (stbi_info(path, &iw, &ih, &n) && ((long long)iw > 16384 || (long long)ih > 16384)) {
@@ -74,12 +120,8 @@ int image_load_frame(const char *path, int h, int w, int c, double scale, int ze
         snprintf(err, errsz, "%s: resizing %dx%d to %dx%d failed", path, cw, ch, w, h);
         return -1;
     }
-    for (i = 0; i < total; i++) {
-        /* TFLite reference Quantize divides in float: round((float)x / scale) */
-        double q = round((double)((float)rs[i] / (float)scale)) + zero_point;
-
-        out[i] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
-    }
+    for (i = 0; i < total; i++)
+        out[i] = quantize_pixel(rs[i], scale, zero_point);
     stbi_image_free(img);
     free(rs);
     return 0;

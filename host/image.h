@@ -20,6 +20,9 @@
  *        q = clamp(round(p / scale) + zero_point, -128, 127)
  *      round() is half away from zero. For scale 1, zero_point -128 this is
  *      q = p - 128.
+ * A path ending in ".bin" is a raw frame instead: exactly h*w*c uint8
+ * values in rows of interleaved channels (HWC), as the MLPerf Tiny CIFAR-10
+ * test files; it is quantized as in step 4, without cropping or resizing.
  * out: h x w x c int8, NHWC. Returns 0, or -1 with a message (no trailing
  * newline) in err[errsz].
  */

@@ -67,6 +67,10 @@
 typedef struct options {
     const char **images;
     int n_images;
+    int *labels;                /* [n_images] class of each image, -1 if none */
+    const char *labels_file;    /* --labels: CSV "file,...,class" */
+    long limit;                 /* --limit: at most this many labelled images */
+    double clock_mhz;           /* --clock-mhz: report frames per second at this clock */
     long random_frames;
     long frames_per_image;
     double stall_in, stall_out;
@@ -89,6 +93,7 @@ typedef struct results {
     double seconds;
     uint32_t *high_water;          /* [n_fifos] */
     int8_t *logits;                /* [frames][C] when the output is 1 x 1 x C (a classifier) */
+    long top1, labelled;           /* --labels: images whose argmax is their class, of how many */
 } results;
 
 /* Index of the largest of n values (the first on a tie, as numpy's argmax). */
@@ -110,6 +115,10 @@ static void usage(FILE *f)
           "  --image FILE          PNG/JPEG/PPM; center-cropped, resized, quantized (repeatable)\n"
           "  --random-frames N     N frames of seeded uniform int8 noise (default 1 if no image)\n"
           "  --frames-per-image N  send each image N times back to back (default 1)\n"
+          "  --labels FILE.csv     stream the images the CSV lists (lines 'file,...,class', paths\n"
+          "                        relative to the CSV; .bin = raw HWC uint8) and report top-1\n"
+          "  --limit N             at most the first N images of --labels\n"
+          "  --clock-mhz F         also report frames per second and latency at F MHz\n"
           "  --stall-in P          probability of an input gap per idle cycle, 0 <= P < 1\n"
           "  --stall-out P         probability of m_tready low per cycle, 0 <= P < 1\n"
           "  --seed S              seed for random frames and stalls (default 1)\n"
@@ -196,13 +205,82 @@ static int takes_value(const char *name)
 {
     static const char *const names[] = {
         "--image", "--random-frames", "--frames-per-image", "--stall-in", "--stall-out",
-        "--seed", "--json", "--out-image", "--watchdog",
+        "--seed", "--json", "--out-image", "--watchdog", "--labels", "--limit", "--clock-mhz",
     };
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return 1;
+    return 0;
+}
+
+/* Reads --labels: one image per line, "file,...,class" (the first field a
+ * path relative to the CSV's folder, the last the class index); blank lines
+ * are skipped. Fills o->images and o->labels. Returns 0 or 2. */
+static int read_labels(options *o)
+{
+    FILE *f = fopen(o->labels_file, "r");
+    char line[1024], dir[600] = ".";
+    const char *slash = strrchr(o->labels_file, '/');
+    long n = 0, cap = 0, lineno = 0;
+    if (!f)
+        return error("%s: %s", o->labels_file, strerror(errno));
+    if (slash && (size_t)(slash - o->labels_file) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - o->labels_file), o->labels_file);
+    free(o->images);
+    o->images = NULL;
+    while (fgets(line, sizeof line, f)) {
+        char *comma = strchr(line, ','), *last = strrchr(line, ','), *end, *path;
+        long cls;
+        size_t len = strlen(line);
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (!len)
+            continue;
+        if (!comma) {
+            fclose(f);
+            return error("%s:%ld: expected 'file,...,class'", o->labels_file, lineno);
+        }
+        errno = 0;
+        cls = strtol(last + 1, &end, 10);
+        if (errno || end == last + 1 || *end || cls < 0 || cls > 100000) {
+            fclose(f);
+            return error("%s:%ld: the last field must be a class index, got '%s'", o->labels_file, lineno, last + 1);
+        }
+        if (o->limit && n >= o->limit)
+            break;
+        if (n == cap) {
+            const char **ni;
+            int *nl;
+            cap = cap ? 2 * cap : 64;
+            ni = realloc((void *)o->images, (size_t)cap * sizeof *ni);
+            nl = realloc(o->labels, (size_t)cap * sizeof *nl);
+            if (ni)
+                o->images = ni;
+            if (nl)
+                o->labels = nl;
+            if (!ni || !nl) {
+                fclose(f);
+                return error("out of memory");
+            }
+        }
+        *comma = '\0';
+        path = malloc(strlen(dir) + strlen(line) + 2);
+        if (!path) {
+            fclose(f);
+            return error("out of memory");
+        }
+        sprintf(path, "%s/%s", dir, line);
+        o->images[n] = path;
+        o->labels[n] = (int)cls;
+        n++;
+    }
+    fclose(f);
+    if (!n)
+        return error("%s: no images listed", o->labels_file);
+    o->n_images = (int)n;
     return 0;
 }
 
@@ -252,7 +330,17 @@ static int parse_args(int argc, char **argv, options *o)
                 return usage_error("%s needs a value", a);
             v = argv[++i];
         }
-        if (strcmp(name, "--image") == 0) {
+        if (strcmp(name, "--labels") == 0) {
+            o->labels_file = v;
+        } else if (strcmp(name, "--clock-mhz") == 0) {
+            char *end;
+            errno = 0;
+            o->clock_mhz = strtod(v, &end);
+            if (errno || end == v || *end || !(o->clock_mhz > 0) || o->clock_mhz > 1e6)
+                rc = usage_error("--clock-mhz: '%s' is not a positive frequency in MHz", v);
+        } else if (strcmp(name, "--limit") == 0) {
+            rc = parse_long(name, v, 1, MAX_FRAMES, &o->limit);
+        } else if (strcmp(name, "--image") == 0) {
             o->images[o->n_images++] = v;
         } else if (strcmp(name, "--random-frames") == 0) {
             rc = parse_long(name, v, 0, MAX_FRAMES, &o->random_frames);
@@ -278,6 +366,13 @@ static int parse_args(int argc, char **argv, options *o)
         } else {
             return usage_error("unknown option '%s'", name);
         }
+        if (rc)
+            return rc;
+    }
+    if (o->labels_file && o->n_images)
+        return usage_error("--labels and --image do not mix");
+    if (o->labels_file) {
+        int rc = read_labels(o);
         if (rc)
             return rc;
     }
@@ -557,6 +652,9 @@ static void print_report(const rf_net *net, const options *o, const results *r)
         printf("%lld cycles\n", r->first_out - r->first_in);
     else
         printf("-\n");
+    if (o->clock_mhz > 0 && !isnan(r->cycles_per_frame) && r->first_out >= 0 && r->first_in >= 0)
+        printf("at %.1f MHz:          %.1f frames/s (steady state), first output after %.1f us\n", o->clock_mhz,
+               o->clock_mhz * 1e6 / r->cycles_per_frame, (double)(r->first_out - r->first_in) / o->clock_mhz);
     printf("stalls:    input %lld cycles (tvalid && !tready), output %lld cycles "
            "(m_tvalid && !m_tready)\n", r->in_stall, r->out_stall);
     printf("sim:       %lld cycles in %.3f s", r->cycles, r->seconds);
@@ -597,13 +695,23 @@ static int write_json(const char *path, const rf_net *net, const results *r)
                 (unsigned long)r->high_water[i]);
     }
     fputs(net->n_fifos ? "\n  ],\n" : "],\n", f);
+    if (r->labelled)
+        fprintf(f, "  \"top1_correct\": %ld,\n  \"top1_images\": %ld,\n", r->top1, r->labelled);
     if (r->logits) {
         long k;
         int c = net->layers[net->output].c;
         fputs("  \"argmax\": [", f);
         for (k = 0; k < r->frames; k++)
             fprintf(f, "%s%d", k ? ", " : "", argmax_i8(r->logits + (size_t)k * c, c));
-        fputs("],\n", f);
+        fputs("],\n  \"logits\": [", f);
+        for (k = 0; k < r->frames; k++) {
+            int j;
+            fputs(k ? ",\n    [" : "\n    [", f);
+            for (j = 0; j < c; j++)
+                fprintf(f, "%s%d", j ? ", " : "", r->logits[(size_t)k * c + j]);
+            fputs("]", f);
+        }
+        fputs("\n  ],\n", f);
     }
     fprintf(f, "  \"total_cycles\": %lld,\n", r->cycles);
     fputs("  \"sim_cycles_per_second\": ", f);
@@ -623,7 +731,7 @@ int main(int argc, char **argv)
     int8_t *frames, *expected, *last_frame;
     size_t in_size, out_size;
     rf_dut *d;
-    int rc;
+    int rc, rc2;
     char err[512];
 
     rc = parse_args(argc, argv, &o);
@@ -679,6 +787,14 @@ int main(int argc, char **argv)
         if (r.frames > 16)
             printf("          ... %ld frames in all (--json has every argmax)\n", r.frames);
     }
+    if (r.logits && o.labels) {
+        int c = net->layers[net->output].c, i;
+        for (i = 0; i < o.n_images; i++)
+            r.top1 += argmax_i8(r.logits + (size_t)i * o.frames_per_image * c, c) == o.labels[i];
+        r.labelled = o.n_images;
+        printf("top-1:     %ld of %ld images correct (%.1f%%), argmax of the pipeline's logits against %s\n",
+               r.top1, r.labelled, 100.0 * r.top1 / r.labelled, o.labels_file);
+    }
     if (r.deadlock)
         printf("verdict:   FAIL (deadlock)%s\n", r.mismatches ? " and mismatches" : "");
     else if (r.mismatches)
@@ -704,6 +820,10 @@ int main(int argc, char **argv)
     free(r.frame_done);
     free(r.high_water);
     free(r.logits);
+    if (o.labels_file)
+        for (rc2 = 0; rc2 < o.n_images; rc2++)
+            free((void *)o.images[rc2]);
+    free(o.labels);
     free(o.images);
     return rc;
 }

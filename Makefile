@@ -121,6 +121,7 @@ verify-fifos: deps $(BUILD)/resflow
 # ---- benchmarks (not timed tests) ----
 bench: deps $(BUILD)/resflow
 	@bash bench/fifo_sizing.sh
+	@bash bench/family.sh
 
 # ---- tests ----
 test: deps

@@ -204,9 +204,52 @@ stream_bin() { echo "build/$(basename "$1" .yaml)/stream"; }
 build_kernel() {
     make --no-print-directory "$(stream_bin "$1")" KERNEL="$1" >"$B/build_$(basename "$1" .yaml).log" 2>&1
 }
-E2E_KERNELS="kernels/resnet_block.yaml tests/kernels/two_blocks.yaml tests/kernels/wide_1x1.yaml tests/kernels/big_kernels.yaml tests/kernels/auto_fold.yaml"
+E2E_KERNELS="kernels/resnet_block.yaml tests/kernels/two_blocks.yaml tests/kernels/wide_1x1.yaml tests/kernels/big_kernels.yaml tests/kernels/auto_fold.yaml tests/kernels/mobile_pool.yaml tests/kernels/strided.yaml"
+# The ResNet family at two foldings each: "NAME KERNEL GEN_FLAGS...". A huge
+# --target-cycles folds every layer fully (PE = SIMD = 1); the bottleneck
+# block runs at a reduced resolution to keep the suite within CI's time.
+FAMILY_CASES=(
+    "resnet8 kernels/resnet8.yaml"
+    "resnet8_folded kernels/resnet8.yaml --target-cycles 1000000000"
+    "bottleneck_14 kernels/bottleneck.yaml --resolution 14x14 --target-cycles 12544"
+    "bottleneck_folded kernels/bottleneck.yaml --resolution 6x6 --target-cycles 1000000000"
+)
+# build_case NAME KERNEL FLAGS...: build/NAME/stream
+build_case() {
+    local n=$1 k=$2
+    shift 2
+    make --no-print-directory "build/$n/stream" K="$n" KERNEL="$k" GEN_FLAGS="$*" VOPT=-O1 >"$B/build_$n.log" 2>&1
+}
+# e2e_runs NAME BIN FRAMES: bit-exact under stalls of 0, 0.3 and 0.7 on both sides
+e2e_runs() {
+    local kn=$1 bin=$2 frames=$3 st args
+    for st in 0 0.3 0.7; do
+        args="--random-frames $frames --seed 7"
+        # a photograph where the input has 3 channels
+        [ -f "$PHOTO" ] && grep -q '"channels": 3}' "$(dirname "$bin")/gen/report.json" && args="--image $PHOTO $args"
+        # shellcheck disable=SC2086
+        if $bin $args --stall-in $st --stall-out $st --quiet --json "$B/e2e_${kn}_$st.json" >"$B/e2e_${kn}_$st.log" 2>&1 &&
+            grep -q '"mismatches": 0' "$B/e2e_${kn}_$st.json" && grep -q '"deadlock": false' "$B/e2e_${kn}_$st.json"; then
+            pass "e2e $kn stall $st bit-exact"
+        else
+            tail -20 "$B/e2e_${kn}_$st.log"
+            fail "e2e $kn stall $st"
+        fi
+    done
+}
+PHOTO=build/photos/astronaut.png
 if want e2e; then
-    PHOTO=build/photos/astronaut.png
+    for c in "${FAMILY_CASES[@]}"; do
+        # shellcheck disable=SC2086
+        set -- $c
+        if ! build_case "$@"; then
+            tail -30 "$B/build_$1.log"
+            fail "e2e $1 (build)"
+            continue
+        fi
+        case $1 in *_folded) fr=1 ;; *) fr=2 ;; esac
+        e2e_runs "$1" "build/$1/stream" $fr
+    done
     for k in $E2E_KERNELS; do
         kn=$(basename "$k" .yaml)
         if ! build_kernel "$k"; then
@@ -214,19 +257,7 @@ if want e2e; then
             fail "e2e $kn (build)"
             continue
         fi
-        bin=$(stream_bin "$k")
-        for st in 0 0.3 0.7; do
-            args="--random-frames 2 --seed 7"
-            [ -f "$PHOTO" ] && args="--image $PHOTO $args"
-            # shellcheck disable=SC2086
-            if $bin $args --stall-in $st --stall-out $st --quiet --json "$B/e2e_${kn}_$st.json" >"$B/e2e_${kn}_$st.log" 2>&1 &&
-                grep -q '"mismatches": 0' "$B/e2e_${kn}_$st.json" && grep -q '"deadlock": false' "$B/e2e_${kn}_$st.json"; then
-                pass "e2e $kn stall $st bit-exact"
-            else
-                tail -20 "$B/e2e_${kn}_$st.log"
-                fail "e2e $kn stall $st"
-            fi
-        done
+        e2e_runs "$kn" "$(stream_bin "$k")" 2
     done
     if [ -d "$SHARED/images/natural" ]; then
         for img in "$SHARED"/images/natural/*; do
@@ -245,23 +276,20 @@ fi
 
 # ---- FIFO sizing: analytic depth is enough, and not more than needed ----
 json_num() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" "$1" | head -1; }
-if want sizing; then
-    for k in $E2E_KERNELS; do
-        kn=$(basename "$k" .yaml)
-        build_kernel "$k" || { fail "sizing $kn (build)"; continue; }
-        bin=$(stream_bin "$k")
-        rm -f "$B/sz_$kn.json"
-        $bin --random-frames 3 --seed 3 --quiet --json "$B/sz_$kn.json" >"$B/sz_$kn.log" 2>&1
-        rc=$?
-        if [ $rc -ne 0 ]; then
-            tail -5 "$B/sz_$kn.log"
-            fail "sizing $kn: the run failed (exit $rc)"
-            continue
-        fi
-        # throughput exactly as predicted; every FIFO filled to depth - 1 or
-        # depth (none larger than needed); and, when every stage runs at
-        # II = 1, the first-output latency exactly as predicted
-        if python3 - "$B/sz_$kn.json" "build/$kn/gen/report.json" >"$B/sz_$kn.check" 2>&1 <<'EOF'
+# sizing_check NAME BIN REPORT: throughput exactly as predicted; every FIFO
+# filled to depth - 1 or depth (none larger than needed); and, when every
+# stage runs at II = 1, the first-output latency exactly as predicted
+sizing_check() {
+    local kn=$1 bin=$2 rep=$3 rc
+    rm -f "$B/sz_$kn.json"
+    $bin --random-frames 3 --seed 3 --quiet --json "$B/sz_$kn.json" >"$B/sz_$kn.log" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        tail -5 "$B/sz_$kn.log"
+        fail "sizing $kn: the run failed (exit $rc)"
+        return
+    fi
+    if python3 - "$B/sz_$kn.json" "$rep" >"$B/sz_$kn.check" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
 r = json.load(open(sys.argv[2]))
@@ -282,11 +310,24 @@ if all(s["ii_cycles"] == 1 for s in r["stages"]) and \
 print("; ".join(bad) if bad else "%s cycles/frame as predicted, FIFOs filled to depth-1" % j["cycles_per_frame"])
 sys.exit(1 if bad else 0)
 EOF
-        then
-            pass "sizing $kn: $(cat "$B/sz_$kn.check")"
-        else
-            fail "sizing $kn: $(cat "$B/sz_$kn.check")"
-        fi
+    then
+        pass "sizing $kn: $(cat "$B/sz_$kn.check")"
+    else
+        fail "sizing $kn: $(cat "$B/sz_$kn.check")"
+    fi
+}
+if want sizing; then
+    for k in $E2E_KERNELS; do
+        kn=$(basename "$k" .yaml)
+        build_kernel "$k" || { fail "sizing $kn (build)"; continue; }
+        sizing_check "$kn" "$(stream_bin "$k")" "build/$kn/gen/report.json"
+    done
+    for c in "${FAMILY_CASES[@]}"; do
+        # shellcheck disable=SC2086
+        set -- $c
+        case $1 in *_folded) continue ;; esac   # seconds per frame: e2e covers them
+        build_case "$@" || { fail "sizing $1 (build)"; continue; }
+        sizing_check "$1" "build/$1/stream" "build/$1/gen/report.json"
     done
     # one element fewer than the analysis gives: the pipeline deadlocks or slows down (II = 1: exact)
     k=kernels/resnet_block.yaml

@@ -300,6 +300,106 @@ static long waiting(const long long *Tk, const long long *Tmax, long n)
     return best;
 }
 
+/* 1 when layer e is a one-stage skip branch: a MAC or pool with one
+ * consumer (the add) reading a tensor that other layers read too (a fork). */
+static int branch_stage(const ir_net *net, int e)
+{
+    const ir_layer *X = &net->layers[e];
+    return e > 0 && X->op != IR_ADD && X->n_inputs == 1 && X->n_consumers == 1 &&
+           net->layers[X->in[0]].n_consumers > 1 && X->op != IR_GLOBAL_POOL;
+}
+
+/* Windows a stage holds between its reader (or input) and its output: the
+ * window's two pipeline stages (rf_window: RAM read, output register) and
+ * the MAC's or pool's pipeline, one output per II cycles of its LATENCY. */
+static int stage_hold(const ir_layer *X)
+{
+    int ii = sched_stage_ii(X), lat = sched_stage_latency(X);
+    return (ir_uses_window(X) ? 2 : 0) + (lat + ii - 1) / ii;
+}
+
+/* The skip branch's outputs as late as the fork lets them be. A one-stage
+ * branch X between a fork and an add's FIFO stores data of its own: when
+ * the FIFO is full, X stalls, and the fork goes on only while X can still
+ * accept. Output q of X must therefore be in the FIFO before the fork
+ * offers the first input pixel X could not take unless q had left:
+ *   window: the reader may leave output row r (rows counted across
+ *   frames, top input row T = r*S - PAD_TOP) only when its windows are
+ *   issued, and the writer may write input row w only while w - T <= R-1
+ *   (R = K + S line buffers, rf_window.v): input row T(r) + R needs row r
+ *   issued; an issued window is in the FIFO once `hold` more have issued.
+ *   no window: input pixel j needs output j - hold in the FIFO.
+ * Entry of q: the later of its computed transfer and that deadline; returns
+ * them (frames * N, to free), or NULL when e is not such a branch or the
+ * fork's times are gone. */
+static long long *branch_entries(const ir_net *net, const timing *tm, int e, int frames, long F)
+{
+    const ir_layer *X = &net->layers[e], *fk;
+    long N, Nf, q;
+    int hold;
+    long long *dl, *out;
+    const long long *Tf;
+    if (!branch_stage(net, e))
+        return NULL;
+    fk = &net->layers[X->in[0]];
+    Tf = tm->t[X->in[0]];
+    if (!Tf)
+        return NULL;
+    N = tm->n[e];
+    Nf = (long)fk->h * fk->w;
+    hold = stage_hold(X);
+    dl = malloc((size_t)frames * N * sizeof *dl);
+    out = malloc((size_t)frames * N * sizeof *out);
+    if (!dl || !out) {
+        free(dl);
+        free(out);
+        return NULL;
+    }
+    for (q = 0; q < (long)frames * N; q++)
+        dl[q] = LLONG_MAX;
+    if (ir_uses_window(X)) {
+        int R = X->kernel + X->stride, f, r, c;
+        for (f = 0; f < frames; f++)
+            for (r = 0; r < X->h; r++) {
+                long w = (long)f * fk->h + (long)r * X->stride - X->pad_t + R;   /* continuous input row */
+                long last = (long)f * N + (long)r * X->w + X->w - 1;
+                long long tw;
+                if (w < 0)
+                    continue;
+                /* input row w's first pixel; past the frames simulated, the
+                 * frame before it one period F later (F = 0: unthrottled) */
+                if (w < (long)frames * fk->h)
+                    tw = Tf[w * fk->w];
+                else if (F > 0 && w - fk->h < (long)frames * fk->h)
+                    tw = Tf[(w - fk->h) * fk->w] + F;
+                else
+                    continue;
+                /* the row's windows issue before it */
+                for (c = 0; c < X->w; c++) {
+                    long o = last - (X->w - 1 - c);
+                    long long d = tw - 1 - (X->w - 1 - c);
+                    if (o - hold >= 0 && d < dl[o - hold])
+                        dl[o - hold] = d;
+                }
+            }
+    } else {
+        for (q = hold; q < (long)frames * N + hold; q++) {
+            if (q < (long)frames * Nf)
+                dl[q - hold] = Tf[q] - 1;
+            else if (F > 0)
+                dl[q - hold] = Tf[q - Nf] + F - 1;
+        }
+    }
+    /* entries leave in order, one per cycle at most */
+    for (q = (long)frames * N - 2; q >= 0; q--)
+        if (dl[q + 1] != LLONG_MAX && dl[q + 1] - 1 < dl[q])
+            dl[q] = dl[q + 1] - 1;
+    for (q = 0; q < (long)frames * N; q++)
+        out[q] = dl[q] == LLONG_MAX ? tm->t[e][q] : max2(tm->t[e][q], dl[q]);
+    free(dl);
+    return out;
+}
+
 /* Backpressure from the bottleneck: in steady state no tensor runs ahead of
  * its share of the frame, pixel n (counted over frames) not before
  * T(0) + floor(n * F / N). Without it a stage upstream of the bottleneck
@@ -307,13 +407,39 @@ static long waiting(const long long *Tk, const long long *Tmax, long n)
  * wait only for the last input row) would burst; in the pipeline the
  * bottleneck's back-pressure spreads those pixels out. Raises T[n] to the
  * bound and returns the stage's acceptance cycle a (which follows it). */
-static long long pace(long long *T, long n, long N, long F, int lat, long long a)
+typedef struct pacer {
+    long long off;       /* floor(n * F / N) for the current n */
+    long rem;            /* (n * F) mod N */
+    long long dq;        /* F / N */
+    long dr;             /* F mod N */
+    long N;
+} pacer;
+
+static void pacer_init(pacer *pc, long F, long N)
+{
+    pc->off = 0;
+    pc->rem = 0;
+    pc->dq = F > 0 ? F / N : 0;
+    pc->dr = F > 0 ? F % N : 0;
+    pc->N = N;
+}
+
+/* Called for n = 0, 1, 2, ... in turn (the pixels counted over frames). */
+static long long pace(pacer *pc, long long *T, long n, long F, int lat, long long a)
 {
     long long lb;
-    if (F <= 0 || n == 0)
+    if (F <= 0)
         return a;
-    lb = T[0] + (N == 1 ? (long long)n * F : (long long)n * F / N);
-    if (T[n] < lb) {
+    if (n > 0) {
+        pc->off += pc->dq;
+        pc->rem += pc->dr;
+        if (pc->rem >= pc->N) {
+            pc->rem -= pc->N;
+            pc->off++;
+        }
+    }
+    lb = T[0] + pc->off;
+    if (n > 0 && T[n] < lb) {
         T[n] = lb;
         return lb - lat;
     }
@@ -339,6 +465,8 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         long N = (long)L->h * L->w, p;
         long long *T = malloc((size_t)frames * (size_t)N * sizeof *T), a = -1000000000LL, sig = -1000000000LL;
         int ii = sched_stage_ii(L), lat = sched_stage_latency(L);
+        pacer pc;
+        pacer_init(&pc, F, N);
         tm->n[i] = N;
         tm->t[i] = T;
         if (!T)
@@ -351,9 +479,10 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
             long Ni = tm->n[L->in[0]], gprev = 0;
             win w;
             win_init(&w, L, &net->layers[L->in[0]]);
-            for (f = 0; f < frames; f++)
-                for (p = 0; p < N; p++) {
-                    long r = p / w.WO, c = p - r * w.WO, g = r * w.V + c * w.S + w.Q, extra, need, gap;
+            for (f = 0; f < frames; f++) {
+                long r = 0, c = 0;
+                for (p = 0; p < N; p++, c = c + 1 < w.WO ? c + 1 : (r++, 0)) {
+                    long g = r * w.V + c * w.S + w.Q, extra, need, gap;
                     long long s;
                     need = win_need(&w, r, g, &extra);
                     gap = (f || p) ? (p ? g - gprev : g + w.steps - gprev) : 1;
@@ -364,15 +493,16 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                     gprev = g;
                     a = max2(s + 2, a + ii);
                     T[(long)f * N + p] = a + lat;
-                    a = pace(T, (long)f * N + p, N, F, lat, a);
+                    a = pace(&pc, T, (long)f * N + p, F, lat, a);
                 }
+            }
         } else if (L->op == IR_GLOBAL_POOL) {
             const long long *Ti = tm->t[L->in[0]];
             long Ni = tm->n[L->in[0]];
             for (f = 0; f < frames; f++) {
                 a = max2(Ti[(long)f * Ni + Ni - 1], a + 1);
                 T[f] = a + lat;
-                a = pace(T, f, N, F, lat, a);
+                a = pace(&pc, T, f, F, lat, a);
             }
         } else if (L->op == IR_ADD) {
             long long *tmax = malloc((size_t)frames * (size_t)N * sizeof *tmax);
@@ -380,8 +510,11 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                 return -1;
             for (p = 0; p < (long)frames * N; p++)
                 tmax[p] = max2(tm->t[L->in[0]][p], tm->t[L->in[1]][p]);
-            for (k = 0; k < L->n_inputs; k++)
-                tm->wait[i * 2 + k] = waiting(tm->t[L->in[k]], tmax, (long)frames * N);
+            for (k = 0; k < L->n_inputs; k++) {
+                long long *late = branch_entries(net, tm, L->in[k], frames, F);
+                tm->wait[i * 2 + k] = waiting(late ? late : tm->t[L->in[k]], tmax, (long)frames * N);
+                free(late);
+            }
             free(tmax);
             for (p = 0; p < (long)frames * N; p++) {
                 long long m = -1;
@@ -389,7 +522,7 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                     m = max2(m, tm->t[L->in[k]][p] + fifo_lat[i * 2 + k]);
                 a = max2(m, a + 1);
                 T[p] = a + lat;
-                a = pace(T, p, N, F, lat, a);
+                a = pace(&pc, T, p, F, lat, a);
             }
         } else {
             /* 1x1 stride-1 conv / depthwise, dense: one input pixel per output */
@@ -397,7 +530,7 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
             for (p = 0; p < (long)frames * N; p++) {
                 a = max2(Ti[p], a + ii);
                 T[p] = a + lat;
-                a = pace(T, p, N, F, lat, a);
+                a = pace(&pc, T, p, F, lat, a);
             }
         }
         tm->first0[i] = T[0];
@@ -406,8 +539,15 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         /* free the tensors no later layer reads */
         for (k = 0; k <= i; k++) {
             int j, live = 0;
-            for (j = i + 1; j < net->n_layers && !live; j++)
-                live = net->layers[j].in[0] == k || (net->layers[j].n_inputs > 1 && net->layers[j].in[1] == k);
+            for (j = i + 1; j < net->n_layers && !live; j++) {
+                const ir_layer *J = &net->layers[j];
+                live = J->in[0] == k || (J->n_inputs > 1 && J->in[1] == k);
+                /* a fork feeding a one-stage branch into an add: branch_entries reads it */
+                if (J->op == IR_ADD)
+                    for (int m = 0; m < J->n_inputs; m++)
+                        if (branch_stage(net, J->in[m]) && net->layers[J->in[m]].in[0] == k)
+                            live = 1;
+            }
             if (!live && tm->t[k]) {
                 free(tm->t[k]);
                 tm->t[k] = NULL;

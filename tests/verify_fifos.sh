@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Proves the analytic FIFO depths by RTL simulation (docs/fifo-sizing.md).
 #
-#   tests/verify_fifos.sh KERNEL.yaml [WxH] [--json FILE]
+#   tests/verify_fifos.sh KERNEL.yaml [WxH] [--json FILE] [--gen-flags "FLAGS"] [--only FIFO]
+#
+# --gen-flags passes more options to `resflow gen` (e.g. --target-cycles N);
+# --only checks one FIFO.
 #
 # 1. Generates KERNEL (at WxH if given) with every FIFO very deep (its
 #    analytic depth x 4 + 64), streams 3 random frames through Verilator and
@@ -24,26 +27,28 @@ kernel=${1:?usage: tests/verify_fifos.sh KERNEL.yaml [WxH] [--json FILE]}
 shift
 res=""
 json=""
+extra=""
+only=""
 while [ $# -gt 0 ]; do
     case $1 in
         --json) json=$2; shift 2 ;;
+        --gen-flags) extra=$2; shift 2 ;;
+        --only) only=$2; shift 2 ;;
         *x*) res=$1; shift ;;
         *) echo "verify_fifos: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
 kn=$(basename "$kernel" .yaml)
 tag="verify_${kn}${res:+_$res}_$$"   # one working folder per run: no races
-resflag=${res:+--resolution $res}
+resflag="${res:+--resolution $res}${extra:+ $extra}"
 RESFLOW=build/resflow
 work=build/$tag
 mkdir -p "$work"
 
 # analytic depths, and whether every stage runs at II = 1
 # shellcheck disable=SC2086
-$RESFLOW size "$kernel" $resflag --json >"$work/size.json" || exit 1
-# shellcheck disable=SC2086
 $RESFLOW gen "$kernel" $resflag -o "$work/ref" >/dev/null || exit 1
-fifo_list=$(python3 -c "import json,sys;[print(f['name'], f['depth']) for f in json.load(open(sys.argv[1]))['resolutions'][0]['fifos']]" "$work/size.json") || exit 1
+fifo_list=$(python3 -c "import json,sys;[print(f['name'], f['depth']) for f in json.load(open(sys.argv[1]))['fifos'] if not sys.argv[2] or f['name'] == sys.argv[2]]" "$work/ref/report.json" "$only") || exit 1
 exact=$(python3 -c "import json,sys;print(int(all(s['ii_cycles'] == 1 for s in json.load(open(sys.argv[1]))['stages'])))" "$work/ref/report.json") || exit 1
 names=()
 depths=()

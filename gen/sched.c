@@ -39,10 +39,7 @@
  * docs/fifo-sizing.md, ceil((d_max - d_k) / P) + 1.
  *
  * F, the cycles per frame, is the largest stage's (its frame of II-cycle
- * outputs, or its window's steps, or its input pixels at one per cycle);
- * if the recurrence shows a stage falling behind over a frame (bursty
- * strided outputs into a folded MAC), F is raised to what it measures and
- * the recurrence rerun. The first-output latency comes from a third run of
+ * outputs, or its window's steps, or its input pixels at one per cycle). The first-output latency comes from a third run of
  * one frame with the input unthrottled (one pixel per cycle), as the host
  * streams it.
  */
@@ -262,7 +259,6 @@ typedef struct timing {
     long *n;             /* pixels per frame of each layer's tensor */
     long long *first0;   /* [layer] transfer of pixel 0 of frame 0 */
     long long *first1;   /* [layer] transfer of pixel 0 of the last frame */
-    long long *period;   /* [layer] last pixel of the last frame minus the frame before */
     long *wait;          /* [layer * 2 + input] largest n_k(p) of an add input */
 } timing;
 
@@ -275,7 +271,6 @@ static void timing_free(timing *tm, int n_layers)
     free(tm->n);
     free(tm->first0);
     free(tm->first1);
-    free(tm->period);
     free(tm->wait);
     memset(tm, 0, sizeof *tm);
 }
@@ -456,9 +451,8 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
     tm->n = calloc((size_t)net->n_layers, sizeof *tm->n);
     tm->first0 = calloc((size_t)net->n_layers, sizeof *tm->first0);
     tm->first1 = calloc((size_t)net->n_layers, sizeof *tm->first1);
-    tm->period = calloc((size_t)net->n_layers, sizeof *tm->period);
     tm->wait = calloc((size_t)net->n_layers * 2, sizeof *tm->wait);
-    if (!tm->t || !tm->n || !tm->first0 || !tm->first1 || !tm->period || !tm->wait)
+    if (!tm->t || !tm->n || !tm->first0 || !tm->first1 || !tm->wait)
         return -1;
     for (i = 0; i < net->n_layers; i++) {
         const ir_layer *L = &net->layers[i];
@@ -535,7 +529,6 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         }
         tm->first0[i] = T[0];
         tm->first1[i] = T[(long)(frames - 1) * N];
-        tm->period[i] = frames > 1 ? T[(long)frames * N - 1] - T[(long)(frames - 1) * N - 1] : 0;
         /* free the tensors no later layer reads */
         for (k = 0; k <= i; k++) {
             int j, live = 0;
@@ -559,7 +552,7 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
 
 int sched_run(ir_net *net, sched_override *ov, int n_ov)
 {
-    int i, k, it, rc = 0, *fifo_lat = NULL;
+    int i, k, rc = 0, *fifo_lat = NULL;
     long F = 0;
     timing tm = {0};
     ir_fifo *fifos;
@@ -582,19 +575,9 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
     if (!fifos || !fifo_lat)
         goto oom;
 
-    /* the throttled run, raising F until every stage keeps up */
-    for (it = 0; it < 4; it++) {
-        long worst = F;
-        if (simulate(net, F, SCHED_FRAMES, fifo_lat, &tm))
-            goto oom;
-        for (i = 1; i < net->n_layers; i++)
-            if (tm.period[i] > worst)
-                worst = (long)tm.period[i];
-        if (worst <= F)
-            break;
-        F = worst;
-        timing_free(&tm, net->n_layers);
-    }
+    /* the throttled run */
+    if (simulate(net, F, SCHED_FRAMES, fifo_lat, &tm))
+        goto oom;
 
     /* FIFOs on the add inputs that wait */
     for (i = 1; i < net->n_layers; i++) {

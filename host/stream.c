@@ -71,6 +71,7 @@ typedef struct options {
     const char *labels_file;    /* --labels: CSV "file,...,class" */
     long limit;                 /* --limit: at most this many labelled images */
     double clock_mhz;           /* --clock-mhz: report frames per second at this clock */
+    const char *trace;          /* --trace: per-cycle transfers and FIFO fills */
     long random_frames;
     long frames_per_image;
     double stall_in, stall_out;
@@ -119,6 +120,8 @@ static void usage(FILE *f)
           "                        relative to the CSV; .bin = raw HWC uint8) and report top-1\n"
           "  --limit N             at most the first N images of --labels\n"
           "  --clock-mhz F         also report frames per second and latency at F MHz\n"
+          "  --trace FILE          one line per cycle: cycle, input beats and output beats so far,\n"
+          "                        each FIFO's fill (for checking the latency analysis)\n"
           "  --stall-in P          probability of an input gap per idle cycle, 0 <= P < 1\n"
           "  --stall-out P         probability of m_tready low per cycle, 0 <= P < 1\n"
           "  --seed S              seed for random frames and stalls (default 1)\n"
@@ -205,7 +208,7 @@ static int takes_value(const char *name)
 {
     static const char *const names[] = {
         "--image", "--random-frames", "--frames-per-image", "--stall-in", "--stall-out",
-        "--seed", "--json", "--out-image", "--watchdog", "--labels", "--limit", "--clock-mhz",
+        "--seed", "--json", "--out-image", "--watchdog", "--labels", "--limit", "--clock-mhz", "--trace",
     };
     size_t i;
 
@@ -338,6 +341,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->clock_mhz = strtod(v, &end);
             if (errno || end == v || *end || !(o->clock_mhz > 0) || o->clock_mhz > 1e6)
                 rc = usage_error("--clock-mhz: '%s' is not a positive frequency in MHz", v);
+        } else if (strcmp(name, "--trace") == 0) {
+            o->trace = v;
         } else if (strcmp(name, "--limit") == 0) {
             rc = parse_long(name, v, 1, MAX_FRAMES, &o->limit);
         } else if (strcmp(name, "--image") == 0) {
@@ -517,10 +522,15 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
     int8_t *zero_beat = calloc((size_t)in->c, 1);  /* tdata while idle */
     int8_t *held_data = calloc((size_t)out->c, 1); /* output beat offered, not taken */
     int presenting = 0, i, held = 0, held_last = 0, held_user = 0;
+    FILE *trace = NULL;
     double t0;
 
     if (!got || !zero_beat || !held_data) {
         error("out of memory");
+        exit(2);
+    }
+    if (o->trace && !(trace = fopen(o->trace, "w"))) {
+        error("%s: %s", o->trace, strerror(errno));
         exit(2);
     }
     rf_dut_reset(d);
@@ -570,6 +580,12 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
                 r->frame_done[ob / out_pixels] = cycle;
             ob++;
         }
+        if (trace) {
+            fprintf(trace, "%lld %lld %lld", cycle, ib + in_x, ob);
+            for (i = 0; i < net->n_fifos; i++)
+                fprintf(trace, " %lu", (unsigned long)rf_dut_fifo_count(d, i));
+            fputc('\n', trace);
+        }
         rf_dut_tick(d);
         cycle++;
         if (in_x) {
@@ -613,6 +629,8 @@ static void simulate(rf_dut *d, const rf_net *net, const options *o, const int8_
     free(got);
     free(zero_beat);
     free(held_data);
+    if (trace)
+        fclose(trace);
 }
 
 /* ---- reports ---- */

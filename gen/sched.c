@@ -304,13 +304,17 @@ static int branch_stage(const ir_net *net, int e)
            net->layers[X->in[0]].n_consumers > 1 && X->op != IR_GLOBAL_POOL;
 }
 
-/* Windows a stage holds between its reader (or input) and its output: the
- * window's two pipeline stages (rf_window: RAM read, output register) and
- * the MAC's or pool's pipeline, one output per II cycles of its LATENCY. */
+/* Outputs a stalled stage is sure to hold between its reader (or input) and
+ * the FIFO: one, in its output register (a full output register is what
+ * stalls it). Its pipeline stages freeze with their bubbles (every stage
+ * shares one enable), so when its inputs come sparsely they hold nothing
+ * more; counting them would be unsafe (a random network deadlocked). The
+ * window's line buffers are different: the writer runs on its own
+ * handshake, and branch_entries credits them by rows. */
 static int stage_hold(const ir_layer *X)
 {
-    int ii = sched_stage_ii(X), lat = sched_stage_latency(X);
-    return (ir_uses_window(X) ? 2 : 0) + (lat + ii - 1) / ii;
+    (void)X;
+    return 1;
 }
 
 /* The skip branch's outputs as late as the fork lets them be. A one-stage

@@ -54,7 +54,7 @@ deps:
 # ---- the generator ----
 $(BUILD)/obj/gen/%.o: gen/%.c $(wildcard gen/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DRESFLOW_TEMPLATE_DIR='"$(ROOT)/templates"' $$(pkg-config --cflags libfyaml) -c $< -o $@
+	$(CC) $(CFLAGS) -DRESFLOW_TEMPLATE_DIR='"$(ROOT)/templates"' -DRESFLOW_BOARD_DIR='"$(ROOT)/boards"' $$(pkg-config --cflags libfyaml) -c $< -o $@
 
 $(BUILD)/resflow: $(GEN_OBJ)
 	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs libfyaml) -lm

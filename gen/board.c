@@ -672,16 +672,15 @@ static void name_stages(board_fit_result *r, int (*cmp)(const void *, const void
     free(v);
 }
 
-/* The stage with the most multipliers and requantizers: what to fold. */
-static const char *fold_candidate(const board_fit_result *r)
+/* The layer with weights that takes the most: what to fold. */
+static const char *fold_candidate(const board_fit_result *r, int dsp)
 {
     const stage_est *best = NULL;
     int i;
     for (i = 0; i < r->n_st; i++)
-        if ((r->st[i].multipliers || r->st[i].requantizers) &&
-            (!best || r->st[i].lut4 > best->lut4))
+        if (r->st[i].multipliers && (!best || (dsp ? r->st[i].dsp > best->dsp : r->st[i].lut4 > best->lut4)))
             best = &r->st[i];
-    return best ? best->name : "the largest layer";
+    return best ? best->name : "the convolutions";
 }
 
 int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_result **out)
@@ -758,14 +757,15 @@ int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_
         name_stages(r, by_dsp, 2, list, sizeof list);
         diag_plain("needs %ld DSP, the board has %d (%s): lower PE/SIMD of %s or map its multipliers to LUTs "
                    "(--multipliers auto or lut)",
-                   r->dsp, b->dsp, list, fold_candidate(r));
+                   r->dsp, b->dsp, list, fold_candidate(r, 1));
         rc = -1;
     }
     if (r->lut4 > b->lut4) {
         name_stages(r, by_lut, 0, list, sizeof list);
-        diag_plain("needs about %ld LUT4 (estimate), the board has %d: %s; lower PE/SIMD of %s "
-                   "(a target: --target-cycles N) or fewer channels",
-                   r->lut4, b->lut4, list, fold_candidate(r));
+        diag_plain("needs about %ld logic cells (LUT4, estimate), the board has %d: %s; lower PE/SIMD of %s "
+                   "(or fold to a target: --target-cycles N), or use fewer channels: a requantizer costs about %d "
+                   "in LUTs, an add has 3 per channel",
+                   r->lut4, b->lut4, list, fold_candidate(r, 0), M_RQ_CONST);
         rc = -1;
     }
     if (r->ebr > b->ebr) {
@@ -1057,8 +1057,8 @@ static void render_fit(tbuf *t, const ir_net *net, const board *b, const board_f
               (double)r->o.baud / 10.0 / (ib > ob ? ib : ob));
     tb_printf(t, "  \"multipliers\": \"%s\",\n",
               r->o.mul == BOARD_MUL_AUTO ? "auto" : r->o.mul == BOARD_MUL_DSP ? "dsp" : "lut");
-    tb_printf(t, "  \"estimate\": {\"lut4\": %ld, \"ebr\": %ld, \"spram\": 0, \"dsp\": %ld},\n", r->lut4, r->ebr,
-              r->dsp);
+    tb_printf(t, "  \"estimate\": {\"logic_cells\": %ld, \"ebr\": %ld, \"spram\": 0, \"dsp\": %ld},\n", r->lut4,
+              r->ebr, r->dsp);
     tb_printf(t, "  \"device_total\": {\"lut4\": %d, \"ebr\": %d, \"spram\": %d, \"dsp\": %d},\n", b->lut4, b->ebr,
               b->spram, b->dsp);
     tb_printf(t, "  \"fits\": %s,\n  \"stages\": [", r->fits ? "true" : "false");
@@ -1066,7 +1066,7 @@ static void render_fit(tbuf *t, const ir_net *net, const board *b, const board_f
         const stage_est *s = &r->st[i];
         tb_printf(t, "%s\n    {\"name\": ", i ? "," : "");
         json_str(t, s->name);
-        tb_printf(t, ", \"kind\": \"%s\", \"lut4\": %ld, \"lut4_without_dsp\": %ld, \"ebr\": %ld, "
+        tb_printf(t, ", \"kind\": \"%s\", \"logic_cells\": %ld, \"logic_cells_without_dsp\": %ld, \"ebr\": %ld, "
                      "\"line_buffer_ebr\": %ld, \"dsp\": %ld, \"multipliers\": %d, \"requantizers\": %d}",
                   s->kind, s->lut4, s->lut4_all, s->line_ebr + s->mem_ebr, s->line_ebr, s->dsp, s->multipliers,
                   s->requantizers);
@@ -1076,7 +1076,7 @@ static void render_fit(tbuf *t, const ir_net *net, const board *b, const board_f
         if (r->g[i].mapped) {
             tb_printf(t, "%s\n    {\"what\": ", first ? "" : ",");
             json_str(t, r->g[i].what);
-            tb_printf(t, ", \"dsp\": %d, \"lut4_saved\": %ld}", r->g[i].dsp, r->g[i].lut_saved);
+            tb_printf(t, ", \"dsp\": %d, \"logic_cells_saved\": %ld}", r->g[i].dsp, r->g[i].lut_saved);
             first = 0;
         }
     tb_printf(t, "%s],\n", first ? "" : "\n  ");
@@ -1134,8 +1134,8 @@ int board_files(const ir_net *net, const board *b, const board_opts *o, const ch
         return -1;
     if (rc == 0) {
         if (r->lut4 > b->lut4 * 85L / 100)
-            fprintf(stderr, "resflow: note: about %ld of %d LUT4 (estimate): placement may fail\n", r->lut4,
-                    b->lut4);
+            fprintf(stderr, "resflow: note: about %ld of %d logic cells (estimate): placement may fail\n",
+                    r->lut4, b->lut4);
         *n_files = board_render(net, b, r, template_dir, files);
         rc = *n_files < 0 ? -1 : 0;
     }

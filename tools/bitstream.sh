@@ -52,10 +52,10 @@ read -r device package mhz est_lut est_ebr est_dsp < <(python3 - "$fit" <<'EOF'
 import json, sys
 f = json.load(open(sys.argv[1]))
 e = f["estimate"]
-print(f["device"], f["package"], f["clock"]["mhz"], e["lut4"], e["ebr"], e["dsp"])
+print(f["device"], f["package"], f["clock"]["mhz"], e["logic_cells"], e["ebr"], e["dsp"])
 EOF
 ) || die "cannot read $fit"
-step fit "estimate $est_lut LUT4, $est_ebr EBR, $est_dsp DSP; clock $mhz MHz"
+step fit "estimate $est_lut logic cells, $est_ebr EBR, $est_dsp DSP; clock $mhz MHz"
 
 # ---- 2. synthesis: synth_ice40 with the planned multipliers on DSP blocks ----
 step synthesis "yosys synth_ice40 (log: $logs/yosys.log)"
@@ -160,9 +160,9 @@ json.dump(res, open(out + "/utilization.json", "w"), indent=2)
 def line(label, n, total):
     return "  %-12s %6d / %-6d %5.1f %%" % (label, n, total, 100.0 * n / total if total else 0)
 print("utilization (%s, %s):" % (fit["device"], fit["board"]))
-print(line("LUT4", res["lut4"], tot["lut4"]) + "   (estimate %d)" % fit["estimate"]["lut4"])
+print(line("LUT4", res["lut4"], tot["lut4"]))
 print(line("FF", res["ff"], tot["lut4"]))
-print(line("logic cells", res["logic_cells"], res["device_total"]["logic_cells"]))
+print(line("logic cells", res["logic_cells"], res["device_total"]["logic_cells"]) + "   (estimate %d)" % fit["estimate"]["logic_cells"])
 print(line("EBR", res["ebr"], tot["ebr"]) + "   (estimate %d)" % fit["estimate"]["ebr"])
 print(line("SPRAM", res["spram"], tot["spram"]))
 print(line("DSP", res["dsp"], tot["dsp"]) + "   (planned %d)" % fit["estimate"]["dsp"])

@@ -156,6 +156,28 @@ res = {
     "frames_per_second_at_fmax": round(fmax * 1e6 / fit["predicted_cycles_per_frame"], 2),
     "uart_frames_per_second": fit["uart"]["frames_per_second"],
 }
+# the critical path of the design clock, by instance (nextpnr's report)
+log = open(out + "/logs/nextpnr.log").read()
+m = re.search(r"Critical path report for clock '[^']*' \(posedge -> posedge\):\n(.*?)\n(?:Info: Critical path report|Info: Max frequency|\n)", log, re.S)
+if m:
+    cellnames = re.findall(r"(?:Source|Sink) (\S+)", m.group(1))
+    def inst(c):
+        return re.sub(r"_SB_\w*|\$\w*|\.[A-Z0-9_]+$", "", c).replace("u_core.u_net.", "").replace("u_core.", "")
+    def template(c):
+        for pat, t in ((r"u_rq[01o]?\b", "rf_requant"), (r"_mac\b", "rf_conv_mac/rf_dw_mac"), (r"_window\b", "rf_window"),
+                       (r"_add\b", "rf_add"), (r"_pool\b", "rf_pool"), (r"u_bridge", "rf_uart_bridge"),
+                       (r"^x_", "rf_axis_fifo")):
+            if re.search(pat, c):
+                return t
+        return "board top"
+    through = []
+    for c in map(inst, cellnames):
+        if c and c not in through:
+            through.append(c)
+    through = ["%s (%s)" % (c, template(c)) for c in through]
+    total = re.findall(r"Info: +([0-9.]+) ns logic, ([0-9.]+) ns routing", m.group(1))
+    res["critical_path"] = {"through": through, "logic_ns": float(total[-1][0]) if total else None,
+                            "routing_ns": float(total[-1][1]) if total else None}
 json.dump(res, open(out + "/utilization.json", "w"), indent=2)
 def line(label, n, total):
     return "  %-12s %6d / %-6d %5.1f %%" % (label, n, total, 100.0 * n / total if total else 0)
@@ -167,6 +189,9 @@ print(line("EBR", res["ebr"], tot["ebr"]) + "   (estimate %d)" % fit["estimate"]
 print(line("SPRAM", res["spram"], tot["spram"]))
 print(line("DSP", res["dsp"], tot["dsp"]) + "   (planned %d)" % fit["estimate"]["dsp"])
 print("timing: Fmax %.2f MHz against %.2f MHz: %s" % (fmax, mhz, "met" if fmax >= mhz else "NOT MET"))
+if "critical_path" in res:
+    cp = res["critical_path"]
+    print("critical path: %s (%s ns logic, %s ns routing)" % (" -> ".join(cp["through"]), cp["logic_ns"], cp["routing_ns"]))
 print("throughput: %d cycles per frame, %.1f frames/s at Fmax; the UART carries %.2f frames/s" %
       (res["cycles_per_frame"], res["frames_per_second_at_fmax"], res["uart_frames_per_second"]))
 EOF

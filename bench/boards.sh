@@ -60,8 +60,8 @@ if os.path.exists(u):
     u = json.load(open(u))
     for key in ("lut4", "ff", "logic_cells", "ebr", "spram", "dsp", "device_total", "estimate", "clock_mhz",
                 "fmax_mhz", "timing_met", "cycles_per_frame", "frames_per_second_at_fmax",
-                "uart_frames_per_second"):
-        row[key] = u[key]
+                "uart_frames_per_second", "critical_path"):
+        row[key] = u.get(key)
     row["bitstream"] = rc == "0"
 else:
     row["flow_failed"] = [l.rstrip() for l in open(os.path.join(d, "flow.log")) if "error" in l][-3:]

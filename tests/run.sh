@@ -368,6 +368,14 @@ EOF
             fail "boards $b"
         fi
     done
+    # the generated board core (bridge + pipeline) lints clean
+    if verilator --lint-only -Wall -Wno-DECLFILENAME -I"$B/brd_icebreaker/rtl" --top-module rf_board_core \
+        "$B/brd_icebreaker/rtl/"*.v "$B/brd_icebreaker/board/rf_board_core.v" >"$B/boardlint.log" 2>&1; then
+        pass "boards core lint-clean (verilator -Wall)"
+    else
+        head -20 "$B/boardlint.log"
+        fail "boards core lint"
+    fi
     # bad board files: FILE:LINE:COL messages, compared exactly
     for d in tests/board/errors/*/; do
         d=${d%/}
@@ -402,10 +410,13 @@ EOF
         ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker --multipliers dsp 2>"$B/nofit2.err" &&
         grep -q "needs [0-9]* DSP, the board has 8 (sum 12, c1 8, c2 8): lower PE/SIMD of c1 or map its multipliers to LUTs" "$B/nofit2.err" &&
         ! $RESFLOW gen kernels/resnet_block.yaml -o "$B/nofit" --board hx8k-breakout 2>"$B/nofit3.err" &&
-        grep -q "needs [0-9]* EBR (4 Kbit blocks), the board has 32: " "$B/nofit3.err" && [ ! -e "$B/nofit" ]; then
-        pass "boards fit check: oversized designs refused (logic cells, DSP, EBR), exit 1, no output"
+        grep -q "needs [0-9]* EBR (4 Kbit blocks), the board has 32: " "$B/nofit3.err" &&
+        ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker --target-cycles 200 2>"$B/nofit4.err" &&
+        grep -q "the folding needs 72 multipliers, more than the 21 the icebreaker can hold" "$B/nofit4.err" &&
+        [ ! -e "$B/nofit" ]; then
+        pass "boards fit check: oversized designs refused (logic cells, DSP, EBR, folding budget), exit 1, no output"
     else
-        cat "$B/nofit.err" "$B/nofit2.err" "$B/nofit3.err" 2>/dev/null
+        cat "$B/nofit.err" "$B/nofit2.err" "$B/nofit3.err" "$B/nofit4.err" 2>/dev/null
         fail "boards fit check"
     fi
     # the whole flow on the smallest board, at a clock the templates meet on UP5K

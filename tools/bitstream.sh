@@ -109,6 +109,7 @@ step synthesis "done in $(elapsed "$ts")"
 
 # ---- 3./4. place and route ----
 ts=$(date +%s)
+rm -f "$logs/nextpnr.log" "$out/$name.asc" "$out/nextpnr_report.json" "$out/$name.bin" "$out/utilization.json" "$out/summary.txt"
 step place "nextpnr-ice40 --$device --package $package --freq $mhz (log: $logs/nextpnr.log)"
 nice nextpnr-ice40 "--$device" --package "$package" --json "$out/$name.json" --pcf "$out/gen/board/$board.pcf" \
     --asc "$out/$name.asc" --freq "$mhz" --seed "${SEED:-1}" --report "$out/nextpnr_report.json" \

@@ -5,6 +5,9 @@
 #   make test                 the whole test suite (ends with "N passed, N failed")
 #   make sim KERNEL=kernels/X.yaml    build build/X/stream (Verilator model + host)
 #   make deps                 install Debian packages and the demo photo (idempotent)
+#   make bitstream KERNEL=kernels/X.yaml BOARD=icebreaker [CLOCK_MHZ=N] [GEN_FLAGS=...]
+#                             synthesis, place and route, pack: build/X_BOARD/X_BOARD.bin
+#   make boards               the largest kernel that fits each board: bench/boards.json
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -26,7 +29,7 @@ DEB_PKGS := build-essential pkg-config python3 yosys nextpnr-ice40 fpga-icestorm
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PHOTO   := $(BUILD)/photos/astronaut.png
 
-.PHONY: all deps demo sim test lint clean size verify-fifos bench resnet8 FORCE
+.PHONY: all deps demo sim test lint clean size verify-fifos bench resnet8 bitstream boards uart-sim FORCE
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/resflow
@@ -54,7 +57,7 @@ deps:
 # ---- the generator ----
 $(BUILD)/obj/gen/%.o: gen/%.c $(wildcard gen/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DRESFLOW_TEMPLATE_DIR='"$(ROOT)/templates"' $$(pkg-config --cflags libfyaml) -c $< -o $@
+	$(CC) $(CFLAGS) -DRESFLOW_TEMPLATE_DIR='"$(ROOT)/templates"' -DRESFLOW_BOARD_DIR='"$(ROOT)/boards"' $$(pkg-config --cflags libfyaml) -c $< -o $@
 
 $(BUILD)/resflow: $(GEN_OBJ)
 	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs libfyaml) -lm
@@ -122,6 +125,19 @@ verify-fifos: deps $(BUILD)/resflow
 bench: deps $(BUILD)/resflow
 	@bash bench/fifo_sizing.sh
 	@bash bench/family.sh
+
+# ---- boards: the bitstream flow (docs/boards.md) ----
+BOARD   ?= icebreaker
+bitstream: $(BUILD)/resflow
+	@CLOCK_MHZ="$(CLOCK_MHZ)" BAUD="$(BAUD)" MULTIPLIERS="$(MULTIPLIERS)" GEN_FLAGS="$(GEN_FLAGS)" \
+	  bash tools/bitstream.sh $(KERNEL) $(BOARD) $(BUILD)/$(K)_$(BOARD)
+
+# the UART bridge and the host's --uart backend, simulated (no board needed)
+uart-sim: deps $(BUILD)/resflow
+	@bash tests/board/uart_sim.sh $(KERNEL) $(BOARD) --random-frames 2
+
+boards: $(BUILD)/resflow
+	@bash bench/boards.sh
 
 # ---- tests ----
 test: deps

@@ -793,6 +793,12 @@ static int is_ours(const char *dir)
 
 int emit_all(const ir_net *net, const char *out_dir, const char *template_dir)
 {
+    return emit_all_ex(net, out_dir, template_dir, NULL, 0);
+}
+
+int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir, const emit_extra *extra,
+                int n_extra)
+{
     static const char *const templates[] = {"rf_axis_fifo", "rf_axis_fork", "rf_requant",     "rf_add",
                                             "rf_window",    "rf_conv_mac",  "rf_dw_mac",      "rf_pool",
                                             "rf_global_pool", "rf_pool_div"};
@@ -834,6 +840,8 @@ int emit_all(const ir_net *net, const char *out_dir, const char *template_dir)
         sb_printf(r, "%s", j);
         free(j);
     }
+    for (i = 0; i < n_extra; i++)
+        sb_printf(out_new(&o, "%s", extra[i].path), "%s", extra[i].text);
 
     if (len + 32 > sizeof tmp) {
         diag_plain("output directory path is too long (%zu characters)", len);
@@ -863,6 +871,7 @@ int emit_all(const ir_net *net, const char *out_dir, const char *template_dir)
         goto io_fail;
     for (i = 0; i < o.n; i++) {
         snprintf(p, sizeof p, "%s/%s", tmp, o.f[i].path);
+        mkdir_parents(p);
         if (write_file(p, o.f[i].text.s ? o.f[i].text.s : "", o.f[i].text.len))
             goto io_fail;
     }

@@ -21,6 +21,18 @@
  * reporting the error (diag.h); OUT/ is then untouched. */
 int emit_all(const ir_net *net, const char *out_dir, const char *template_dir);
 
+/* A further file for OUT/: path relative to OUT/ (directories are created),
+ * and its text. */
+typedef struct emit_extra {
+    char *path;
+    char *text;
+} emit_extra;
+
+/* emit_all, plus n_extra files written in the same atomic step (the board
+ * files of `resflow gen --board`, board.h). */
+int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir, const emit_extra *extra,
+                int n_extra);
+
 /* The report.json text (also used by `resflow gen --report-only`). Caller frees. */
 char *emit_report_json(const ir_net *net);
 

@@ -2,8 +2,10 @@
  * main.c - the resflow command line.
  *
  *   resflow gen NET.yaml -o OUT/ [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...
+ *               [--board NAME [--clock-mhz F] [--baud N] [--multipliers auto|dsp|lut]]
  *       parse, check, infer shapes, schedule, size FIFOs and write OUT/
- *       (see emit.h for the files).
+ *       (see emit.h for the files); with --board, the fit check and the
+ *       board files (board.h).
  *   resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]
  *       FIFO depths, bytes and memory per resolution, without RTL (size.h).
  *   resflow import MODEL.tflite -o DIR/ [--name NAME]
@@ -20,6 +22,7 @@
 #endif
 #include <string.h>
 
+#include "board.h"
 #include "check.h"
 #include "diag.h"
 #include "emit.h"
@@ -31,10 +34,14 @@
 #ifndef RESFLOW_TEMPLATE_DIR
 #define RESFLOW_TEMPLATE_DIR "templates"
 #endif
+#ifndef RESFLOW_BOARD_DIR
+#define RESFLOW_BOARD_DIR "boards"
+#endif
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...\n"
+               "                   [--board NAME [--clock-mhz F] [--baud N] [--multipliers auto|dsp|lut]]\n"
                "       resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]\n"
                "       resflow import MODEL.tflite -o DIR [--name NAME]\n"
                "\n"
@@ -48,6 +55,10 @@ static void usage(FILE *f)
                "                 a huge N folds every layer fully: PE = SIMD = 1)\n"
                "  --fifo-depth NAME=N\n"
                "                 override the computed depth of FIFO NAME (elements); repeatable\n"
+               "  --board NAME   check that the design fits boards/NAME.yaml and add the board top,\n"
+               "                 .pcf and fit report (OUT_DIR/board/; docs/boards.md), with\n"
+               "                 --clock-mhz F (default: the board's target), --baud N (1000000),\n"
+               "                 --multipliers auto|dsp|lut (which multipliers use DSP blocks)\n"
                "  size           print every FIFO's depth, width, bytes and memory (registers,\n"
                "                 iCE40 EBR, UP5K SPRAM, off-chip) per resolution, without RTL\n"
                "  --sweep        32x32, 64x64, 224x224, 640x480, 1280x720, 1920x1080, 3840x2160\n"
@@ -56,8 +67,9 @@ static void usage(FILE *f)
                "  import         turn a TensorFlow Lite int8 model into DIR/NAME.yaml and .npy weights\n"
                "                 (DIR replaced atomically; NAME from the model's file name by default)\n"
                "\n"
-               "Templates are read from $RESFLOW_TEMPLATES (default: %s).\n",
-            RESFLOW_TEMPLATE_DIR);
+               "Templates are read from $RESFLOW_TEMPLATES (default: %s),\n"
+               "boards from $RESFLOW_BOARDS (default: %s).\n",
+            RESFLOW_TEMPLATE_DIR, RESFLOW_BOARD_DIR);
 }
 
 /* An argument that is no known option: the network file (once), or an error. */
@@ -125,9 +137,12 @@ out:
 
 static int cmd_gen(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL, *tdir;
+    const char *in = NULL, *out = NULL, *tdir, *bdir = getenv("RESFLOW_BOARDS");
     sched_override *ov = calloc((size_t)argc, sizeof *ov);
-    int n_ov = 0, i, rc = 1;
+    int n_ov = 0, i, k, rc = 1, n_extra = 0;
+    board_opts bo = {0};
+    board b = {0};
+    emit_extra *extra = NULL;
     long target = 0;
     size_res res = {0, 0};
     ir_net net;
@@ -174,6 +189,9 @@ static int cmd_gen(int argc, char **argv)
                    !strcmp(argv[i], "--target-cycles")) {
             fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
             goto out;
+        } else if ((k = board_take_option(argc, argv, &i, &bo)) != 0) {
+            if (k < 0)
+                goto out;
         } else if (take_arg(argv[i], &in)) {
             goto out;
         }
@@ -187,15 +205,25 @@ static int cmd_gen(int argc, char **argv)
     if (!tdir || !*tdir)
         tdir = RESFLOW_TEMPLATE_DIR;
 
-    if (ir_load_ex(in, res.w, res.h, target, &net) || sched_run(&net, ov, n_ov) || emit_all(&net, out, tdir)) {
+    if (!bdir || !*bdir)
+        bdir = RESFLOW_BOARD_DIR;
+
+    memset(&net, 0, sizeof net);
+    /* with --board: folded to the board's budget, then the fit check and the board files */
+    if ((bo.name && board_load(bo.name, bdir, &b)) ||
+        (bo.name ? board_load_net(in, res.w, res.h, target, &b, &net) : ir_load_ex(in, res.w, res.h, target, &net)) ||
+        sched_run(&net, ov, n_ov) || (bo.name && board_files(&net, &b, &bo, tdir, &extra, &n_extra)) ||
+        emit_all_ex(&net, out, tdir, extra, n_extra)) {
         if (!diag_flush())
             fprintf(stderr, "resflow: error: generation failed\n");
-        ir_net_free(&net);
-        goto out;
+        goto done;
     }
     diag_flush();
-    ir_net_free(&net);
     rc = 0;
+done:
+    ir_net_free(&net);
+    board_files_free(extra, n_extra);
+    board_free(&b);
 out:
     free(ov);
     return rc;

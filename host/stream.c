@@ -6,6 +6,7 @@
  *   stream [--image FILE]... [--random-frames N] [--frames-per-image N]
  *          [--stall-in P] [--stall-out P] [--seed S] [--json FILE]
  *          [--out-image FILE.png] [--watchdog CYCLES] [--quiet]
+ *          [--uart DEVICE [--baud N] [--timeout S]]
  *
  * Linked with the generated OUT/net.c (rf_net_desc), OUT/shim.cpp (rf_dut.h
  * over the Verilated model), golden.c, image.c, json.c and gen/quant.c.
@@ -58,6 +59,7 @@
 #include "json.h"
 #include "rf_dut.h"
 #include "rf_net.h"
+#include "uart.h"
 
 #define MAX_SHOWN_MISMATCHES 10
 #define DRAIN_CYCLES 64     /* cycles watched after the last beat for extras, */
@@ -80,6 +82,9 @@ typedef struct options {
     const char *out_image;
     long watchdog;
     int quiet;
+    const char *uart;   /* --uart: a board instead of the simulation (uart.c) */
+    long baud;
+    double timeout;
 } options;
 
 typedef struct results {
@@ -128,7 +133,9 @@ static void usage(FILE *f)
           "  --json FILE           write the measurements as JSON\n"
           "  --out-image FILE.png  last frame's output feature map as a greyscale mosaic\n"
           "  --watchdog CYCLES     deadlock after CYCLES without a transfer (default 100000)\n"
-          "  --quiet               print only mismatches, deadlocks and the verdict\n", f);
+          "  --quiet               print only mismatches, deadlocks and the verdict\n"
+          "  --uart DEVICE         stream to a board over its UART instead (make bitstream;\n"
+          "                        docs/boards.md), with --baud N (1000000) and --timeout S per frame\n", f);
 }
 
 static int error(const char *fmt, ...)
@@ -209,6 +216,7 @@ static int takes_value(const char *name)
     static const char *const names[] = {
         "--image", "--random-frames", "--frames-per-image", "--stall-in", "--stall-out",
         "--seed", "--json", "--out-image", "--watchdog", "--labels", "--limit", "--clock-mhz", "--trace",
+        "--uart", "--baud", "--timeout",
     };
     size_t i;
 
@@ -368,6 +376,14 @@ static int parse_args(int argc, char **argv, options *o)
             o->out_image = v;
         } else if (strcmp(name, "--watchdog") == 0) {
             rc = parse_long(name, v, 1, LONG_MAX, &o->watchdog);
+        } else if (strcmp(name, "--uart") == 0) {
+            o->uart = v;
+        } else if (strcmp(name, "--baud") == 0) {
+            rc = parse_long(name, v, 300, 50000000, &o->baud);
+        } else if (strcmp(name, "--timeout") == 0) {
+            long t;
+            rc = parse_long(name, v, 1, 86400, &t);
+            o->timeout = (double)t;
         } else {
             return usage_error("unknown option '%s'", name);
         }
@@ -780,6 +796,10 @@ int main(int argc, char **argv)
         return error("out of memory for %ld frames", r.frames);
     if ((rc = make_frames(&o, net, frames, expected)) != 0)
         return rc;
+    if (o.uart) {
+        uart_opts u = {o.uart, o.baud, o.timeout, o.json, o.out_image, o.quiet};
+        return uart_stream(&u, net, frames, expected, r.frames);
+    }
 
     d = rf_dut_new();
     if (!d)

@@ -2,7 +2,7 @@
 # The resflow test suite: unit tests, template lint and testbenches, bad-input
 # golden files, generator properties, end-to-end runs and FIFO sizing checks.
 # Prints PASS/FAIL/SKIP per case and ends with "N passed, N failed".
-# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen import e2e sizing random verify
+# Usage: tests/run.sh [SECTION...]   sections: unit lint tb errors gen import e2e sizing random verify boards
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,7 +17,7 @@ fail() { echo "FAIL $*"; FAIL=$((FAIL + 1)); FAILED+=("$*"); }
 skip() { echo "SKIP $*"; SKIP=$((SKIP + 1)); }
 want() { [ $# -eq 0 ] && return 0; local s; for s in "${SECTIONS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen import e2e sizing random verify)
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(unit lint tb errors gen import e2e sizing random verify boards)
 RESFLOW=build/resflow
 make --no-print-directory -s build/resflow || { echo "cannot build the generator"; echo "0 passed, 1 failed"; exit 1; }
 SHARED=${RESFLOW_SHARED:-$ROOT/../shared/data}
@@ -415,6 +415,129 @@ if want verify; then
         fi
     else
         fail "watchdog (build)"
+    fi
+fi
+
+# ---- boards: board files, fit check, bitstream flow, UART bridge (docs/boards.md) ----
+if want boards; then
+    bk=tests/kernels/board_tiny.yaml
+    # every board file loads, and the design's pins come from it
+    for bf in boards/*.yaml; do
+        b=$(basename "$bf" .yaml)
+        rm -rf "$B/brd_$b"
+        if $RESFLOW gen $bk -o "$B/brd_$b" --board "$b" >"$B/brd_$b.log" 2>&1 &&
+            python3 - "$bf" "$B/brd_$b/board/$b.pcf" "$B/brd_$b/board/fit.json" <<'EOF' >>"$B/brd_$b.log" 2>&1
+import json, re, sys
+yaml, pcf, fit = open(sys.argv[1]).read(), open(sys.argv[2]).read(), json.load(open(sys.argv[3]))
+pins = dict(re.findall(r"^set_io (?:-pullup yes )?(\S+) (\S+)$", pcf, re.M))
+clock = re.search(r'clock: \{pin: "(\w+)"', yaml).group(1)
+assert pins["clk"] == clock, (pins, clock)
+for k in ("uart_rx", "uart_tx"):
+    assert pins[k] == re.search(r'%s: "(\w+)"' % k, yaml).group(1), k
+leds = re.findall(r'"(\w+)"', re.search(r"leds: \[(.*)\]", yaml).group(1))
+assert [pins["led[%d]" % i] for i in range(len(leds))] == leds, (pins, leds)
+assert fit["fits"] and fit["board"] in sys.argv[1]
+EOF
+        then
+            pass "boards $b: loads; the .pcf has its clock, UART and LED pins; board_tiny fits"
+        else
+            tail -5 "$B/brd_$b.log"
+            fail "boards $b"
+        fi
+    done
+    # the generated board core (bridge + pipeline) lints clean
+    if verilator --lint-only -Wall -Wno-DECLFILENAME -I"$B/brd_icebreaker/rtl" --top-module rf_board_core \
+        "$B/brd_icebreaker/rtl/"*.v "$B/brd_icebreaker/board/rf_board_core.v" >"$B/boardlint.log" 2>&1; then
+        pass "boards core lint-clean (verilator -Wall)"
+    else
+        head -20 "$B/boardlint.log"
+        fail "boards core lint"
+    fi
+    # bad board files: FILE:LINE:COL messages, compared exactly
+    for d in tests/board/errors/*/; do
+        d=${d%/}
+        rm -rf "$B/berr"
+        if ! $RESFLOW gen $bk -o "$B/berr" --board "$d/board.yaml" 2>"$B/berr.stderr" &&
+            diff -u "$d/expected.err" "$B/berr.stderr" >"$B/berr.diff" && [ ! -e "$B/berr" ]; then
+            pass "boards error $(basename "$d")"
+        else
+            cat "$B/berr.diff"
+            fail "boards error $(basename "$d")"
+        fi
+    done
+    # the PLL settings are icepll's (not at 16 MHz: icepll gives 15.9375 MHz,
+    # below the 16 MHz minimum output of the data sheet; resflow 16.125)
+    ok=1
+    for mhz in 18 30 48 60 75 100 133; do
+        rm -rf "$B/pll"
+        if ! $RESFLOW gen $bk -o "$B/pll" --board hx8k-breakout --clock-mhz $mhz --baud 115200 >/dev/null 2>&1; then
+            ok=0
+            echo "gen --clock-mhz $mhz failed"
+            continue
+        fi
+        want=$(icepll -i 12 -o $mhz 2>/dev/null | sed -n 's/^\(DIVR\|DIVF\|DIVQ\|FILTER_RANGE\): *\([0-9]*\).*/\2/p' | paste -sd' ')
+        got=$(python3 -c "import json; p = json.load(open('$B/pll/board/fit.json'))['clock']['pll']; print(p['divr'], p['divf'], p['divq'], p['filter_range'])")
+        [ "$want" = "$got" ] || { ok=0; echo "$mhz MHz: icepll $want, resflow $got"; }
+    done
+    if [ $ok = 1 ]; then pass "boards PLL: DIVR/DIVF/DIVQ/FILTER_RANGE as icepll at 7 frequencies"; else fail "boards PLL"; fi
+    # designs that cannot fit are refused, naming the stages and the resource
+    rm -rf "$B/nofit"
+    if ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker 2>"$B/nofit.err" &&
+        grep -q "needs about [0-9]* logic cells (LUT4, estimate), the board has 5280: c[12] .*c[12] .*lower PE/SIMD of c" "$B/nofit.err" &&
+        ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker --multipliers dsp 2>"$B/nofit2.err" &&
+        grep -q "needs [0-9]* DSP, the board has 8 (sum 12, c1 8, c2 8): lower PE/SIMD of c1 or map its multipliers to LUTs" "$B/nofit2.err" &&
+        ! $RESFLOW gen kernels/resnet_block.yaml -o "$B/nofit" --board hx8k-breakout 2>"$B/nofit3.err" &&
+        grep -q "needs [0-9]* EBR (4 Kbit blocks), the board has 32: " "$B/nofit3.err" &&
+        ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker --target-cycles 200 2>"$B/nofit4.err" &&
+        grep -q "the folding needs 72 multipliers, more than the 21 the icebreaker can hold" "$B/nofit4.err" &&
+        [ ! -e "$B/nofit" ]; then
+        pass "boards fit check: oversized designs refused (logic cells, DSP, EBR, folding budget), exit 1, no output"
+    else
+        cat "$B/nofit.err" "$B/nofit2.err" "$B/nofit3.err" "$B/nofit4.err" 2>/dev/null
+        fail "boards fit check"
+    fi
+    # the whole flow on the smallest board, at a clock the templates meet on UP5K
+    rm -rf build/board_tiny_icebreaker
+    if CLOCK_MHZ=16 bash tools/bitstream.sh $bk icebreaker build/board_tiny_icebreaker >"$B/bitstream.log" 2>&1 &&
+        python3 - build/board_tiny_icebreaker >"$B/bitstream.check" 2>&1 <<'EOF'
+import json, os, sys
+d = sys.argv[1]
+u = json.load(open(d + "/utilization.json"))
+assert os.path.getsize(d + "/board_tiny_icebreaker.bin") > 100000
+assert u["timing_met"] and u["fmax_mhz"] >= u["clock_mhz"] >= 16, u
+assert u["dsp"] == u["estimate"]["dsp"] and 0 < u["logic_cells"] <= 5280 and 0 < u["ebr"] <= 30, u
+assert abs(u["logic_cells"] - u["estimate"]["logic_cells"]) <= 0.25 * u["logic_cells"], u
+print("%d logic cells (estimate %d), %d EBR, %d DSP, Fmax %.1f MHz" % (u["logic_cells"], u["estimate"]["logic_cells"], u["ebr"], u["dsp"], u["fmax_mhz"]))
+EOF
+    then
+        pass "boards bitstream board_tiny on icebreaker at 16 MHz: .bin written, $(cat "$B/bitstream.check")"
+    else
+        tail -15 "$B/bitstream.log"
+        cat "$B/bitstream.check"
+        fail "boards bitstream icebreaker"
+    fi
+    # at the UP5K target the templates are too slow: a clear failure, no .bin
+    rm -rf "$B/slow"
+    CLOCK_MHZ=48 bash tools/bitstream.sh $bk icebreaker "$B/slow" >"$B/slow.log" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "timing not met: board_tiny_icebreaker reaches [0-9.]* MHz, the board clock is 48 MHz" "$B/slow.log" &&
+        [ ! -e "$B/slow/board_tiny_icebreaker.bin" ] && [ -s "$B/slow/utilization.json" ]; then
+        pass "boards timing: 48 MHz not met is reported (exit 1, no .bin, reports kept)"
+    else
+        tail -5 "$B/slow.log"
+        fail "boards timing failure (exit $rc)"
+    fi
+    # the UART bridge and the host's --uart backend, bit-exact, and the protocol's error answers
+    args="--random-frames 2 --seed 5"
+    [ -f build/photos/astronaut.png ] && args="--image build/photos/astronaut.png $args"
+    # shellcheck disable=SC2086
+    if PROTOCOL=1 bash tests/board/uart_sim.sh $bk icebreaker $args --json "$B/uart.json" >"$B/uart.log" 2>&1 &&
+        grep -q '"mismatches": 0' "$B/uart.json" && grep -q '"bad_status": 0' "$B/uart.json" &&
+        [ "$(grep -c '^PASS' "$B/uart.log")" = 7 ]; then
+        pass "boards UART: frames through the simulated bridge bit-exact; 7 protocol checks (errors, timeout recovery)"
+    else
+        tail -20 "$B/uart.log"
+        fail "boards UART simulation"
     fi
 fi
 

@@ -1,0 +1,122 @@
+/*
+ * board.h - FPGA boards (boards/NAME.yaml), the fit check, and the board
+ * files of `resflow gen --board NAME`.
+ *
+ * A board file names the device and package, the oscillator and its pin,
+ * the UART, LED and button pins, the device's resources and its PLL limits
+ * (schema in docs/boards.md; every pin cites the board's documentation).
+ * board_fit estimates what each stage of a scheduled network needs (LUT4,
+ * EBR, DSP), assigns multipliers to the DSP blocks within the device's
+ * budget, and refuses a design that cannot fit, naming the stages and the
+ * resource. board_render writes the board top (PLL, reset, LEDs, the UART
+ * bridge around the pipeline), the .pcf, the Yosys DSP selection and
+ * board/fit.json.
+ */
+#ifndef RF_BOARD_H
+#define RF_BOARD_H
+
+#include "emit.h"
+#include "ir.h"
+
+#define BOARD_MAX_LEDS 8
+#define BOARD_PIN_MAX 16
+
+typedef struct board {
+    char file[1024];                  /* the YAML path read */
+    int version;                      /* schema version: 1 */
+    char name[64];
+    char description[160];
+    char device[16];                  /* nextpnr-ice40 device: up5k, hx8k, ... */
+    char package[16];                 /* sg48, ct256, ... */
+    char clock_pin[BOARD_PIN_MAX];
+    double osc_mhz;                   /* oscillator on clock_pin */
+    int clock_pll_pad;                /* clock_pin is the PLL's input pad: SB_PLL40_PAD */
+    double target_mhz;                /* the clock the flow aims for */
+    char uart_rx[BOARD_PIN_MAX];      /* FPGA input */
+    char uart_tx[BOARD_PIN_MAX];      /* FPGA output */
+    int n_leds;
+    char leds[BOARD_MAX_LEDS][BOARD_PIN_MAX];
+    int leds_active_low;
+    char button[BOARD_PIN_MAX];       /* "" when the board has none */
+    int button_active_low;
+    int lut4, ebr, spram, dsp, pll;   /* device resources */
+    double pfd_mhz[2], vco_mhz[2], out_mhz[2];   /* PLL limits: min, max */
+    struct fy_parser *parser;
+    struct fy_document *doc;
+} board;
+
+/* Reads a board: `name` is a path when it contains '/' or ends in .yaml,
+ * else `dir`/NAME.yaml. Errors are reported through diag.h (FILE:LINE:COL
+ * for bad fields; the list of known boards when NAME has no file). Returns
+ * 0 or -1; free with board_free. */
+int board_load(const char *name, const char *dir, board *b);
+void board_free(board *b);
+
+/* An SB_PLL40 setting (SIMPLE feedback): f_out = f_in * (DIVF+1) /
+ * ((DIVR+1) * 2^DIVQ), with the PFD f_in/(DIVR+1) and the VCO within the
+ * board's limits; the closest output to the request, searched in the order
+ * of Project IceStorm's icepll (DIVR, then DIVF, then DIVQ; the first of
+ * equals wins). FILTER_RANGE from the PFD frequency as icepll sets it. */
+typedef struct board_pll {
+    int used;                         /* 0: the oscillator clocks the design */
+    int divr, divf, divq, filter_range;
+    double pfd_mhz, vco_mhz, out_mhz;
+} board_pll;
+
+/* Fills p for `want_mhz`; 0, or -1 when no setting is within the limits. */
+int board_pll_config(const board *b, double want_mhz, board_pll *p);
+
+/* How multipliers are mapped: auto (the DSP blocks go to the multipliers
+ * that save the most LUTs, within the budget), dsp (all of them, as
+ * `synth_ice40 -dsp` would; refused when they exceed the device), lut. */
+enum board_mul { BOARD_MUL_AUTO, BOARD_MUL_DSP, BOARD_MUL_LUT };
+
+typedef struct board_opts {
+    const char *name;                 /* --board NAME, or NULL */
+    double clock_mhz;                 /* 0: the board's target_mhz */
+    long baud;                        /* 0: 1000000 */
+    enum board_mul mul;
+} board_opts;
+
+/* The multiplier budget for folding to a target on this board: the DSP
+ * blocks plus the multipliers half the LUT4s can build (~200 LUT4 each). */
+long board_multiplier_budget(const board *b);
+
+/* The estimate and plan of one design on one board (board_fit). */
+typedef struct board_fit_result board_fit_result;
+
+/* Estimates the scheduled net on the board, plans the DSP blocks, sizes the
+ * UART bridge and the clock. Refusals (LUT4, EBR, DSP or a clock/baud that
+ * cannot be made) are reported through diag.h, naming the stages; returns
+ * 0 when the design fits, -1 otherwise. *out is allocated in both cases
+ * (NULL only when out of memory); free with board_fit_free. */
+int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_result **out);
+void board_fit_free(board_fit_result *r);
+
+/* The files `resflow gen --board` adds to OUT/ (emit_all_ex): rtl/ copies of
+ * the UART templates, board/rf_board_core.v, board/rf_board_top.v,
+ * board/<board>.pcf, board/dsp.ys and board/fit.json. template_dir as for
+ * emit_all. Returns the number of files, or -1 (reported); *files is
+ * allocated (free with board_files_free). */
+int board_render(const ir_net *net, const board *b, const board_fit_result *r, const char *template_dir,
+                 emit_extra **files);
+void board_files_free(emit_extra *files, int n);
+
+/* The board options of `resflow gen` at argv[*i]: --board NAME,
+ * --clock-mhz F, --baud N, --multipliers auto|dsp|lut. Returns 1 (taken;
+ * *i advanced past the value), 0 (not a board option) or -1 (reported). */
+int board_take_option(int argc, char **argv, int *i, board_opts *o);
+
+/* board_fit and board_render for `resflow gen --board`: returns 0 with the
+ * files to add to OUT/ (*files, *n_files; board_files_free), or -1 when the
+ * design does not fit (reported). */
+int board_files(const ir_net *net, const board *b, const board_opts *o, const char *template_dir,
+                emit_extra **files, int *n_files);
+
+/* ir_load_ex, then, when the net folds to a target and sets no
+ * max_multipliers of its own, the board's multiplier budget
+ * (board_multiplier_budget) checked against the folding's multipliers
+ * (reported at the target). Returns 0 or -1. */
+int board_load_net(const char *path, int width, int height, long target_cpf, const board *b, ir_net *net);
+
+#endif

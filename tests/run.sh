@@ -197,6 +197,35 @@ if want import; then
     else
         skip "import real ResNet-8: skipped: $MODEL not present"
     fi
+    # the trained ResNet-8 end to end: import, generate, stream the first 8
+    # CIFAR-10 images; bit-exact, throughput and latency as predicted, and
+    # the argmax against the labels (8 images: a smoke test, not the
+    # accuracy figure, which is `make resnet8`)
+    CIFAR="$SHARED/images/cifar10"
+    if [ -f "$MODEL" ] && [ -f "$CIFAR/labels.csv" ]; then
+        rm -rf build/r8_test
+        if $RESFLOW import "$MODEL" -o build/r8_test/model >"$B/r8.log" 2>&1 &&
+            make --no-print-directory build/r8_test/stream K=r8_test KERNEL="$(ls build/r8_test/model/*.yaml)" \
+                GEN_FLAGS="--target-cycles 16384" VOPT=-O1 >>"$B/r8.log" 2>&1 &&
+            build/r8_test/stream --labels "$CIFAR/labels.csv" --limit 8 --stall-in 0.3 --stall-out 0.3 \
+                --json "$B/r8.json" >>"$B/r8.log" 2>&1 &&
+            python3 - "$B/r8.json" >"$B/r8.check" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+ok = j["mismatches"] == 0 and not j["deadlock"] and j["top1_images"] == 8 and j["top1_correct"] >= 5
+print("%d of 8 correct, %s cycles/frame (predicted %d) under stalls of 0.3" % (
+    j["top1_correct"], j["cycles_per_frame"], j["predicted_cycles_per_frame"]))
+sys.exit(0 if ok else 1)
+EOF
+        then
+            pass "import e2e: the trained ResNet-8 imported, generated and streamed bit-exact: $(cat "$B/r8.check")"
+        else
+            tail -15 "$B/r8.log"
+            fail "import e2e: the trained ResNet-8"
+        fi
+    else
+        skip "import e2e ResNet-8 on CIFAR-10: skipped: $MODEL or $CIFAR/labels.csv not present"
+    fi
 fi
 
 # ---- end to end: kernels x stalls, bit-exact against the golden model ----

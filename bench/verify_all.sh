@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every FIFO of every kernel at three resolutions: the analytic depth against
+# Every FIFO of every kernel at three resolutions (the classifiers with a dense
+# layer at their own): the analytic depth against
 # the minimum found by RTL simulation (tests/verify_fifos.sh, bisection).
 # Writes bench/verify_fifos.json. Takes minutes per kernel (Verilator builds).
 set -u
@@ -10,19 +11,28 @@ mkdir -p "$tmp"
 ok=1
 n=0
 : >"$tmp/all.jsonl"
-for spec in "kernels/resnet_block.yaml 32x32 64x64 96x48" \
-            "tests/kernels/two_blocks.yaml 16x8 24x20 40x12" \
-            "tests/kernels/wide_1x1.yaml 16x8 32x16 64x10" \
-            "tests/kernels/tiny_skip.yaml 12x10 20x6 48x4"; do
+# KERNEL RESOLUTION [GEN FLAGS]: "-" keeps the file's resolution
+SPECS=(
+    "kernels/resnet_block.yaml 32x32" "kernels/resnet_block.yaml 64x64" "kernels/resnet_block.yaml 96x48"
+    "tests/kernels/two_blocks.yaml 16x8" "tests/kernels/two_blocks.yaml 24x20" "tests/kernels/two_blocks.yaml 40x12"
+    "tests/kernels/wide_1x1.yaml 16x8" "tests/kernels/wide_1x1.yaml 32x16" "tests/kernels/wide_1x1.yaml 64x10"
+    "tests/kernels/tiny_skip.yaml 12x10" "tests/kernels/tiny_skip.yaml 20x6" "tests/kernels/tiny_skip.yaml 48x4"
+    "tests/kernels/strided.yaml 15x11" "tests/kernels/strided.yaml 21x9" "tests/kernels/strided.yaml 32x16"
+    "kernels/bottleneck.yaml 8x8 --target-cycles 4096" "kernels/bottleneck.yaml 14x14 --target-cycles 12544"
+    "kernels/bottleneck.yaml 20x12 --target-cycles 15360"
+    "tests/kernels/mobile_pool.yaml -"
+    "kernels/resnet8.yaml -"
+)
+for spec in "${SPECS[@]}"; do
     set -- $spec
-    k=$1
-    shift
-    for r in "$@"; do
-        n=$((n + 1))
-        rm -f "$tmp/$n.json"
-        if ! bash tests/verify_fifos.sh "$k" "$r" --json "$tmp/$n.json"; then ok=0; fi
-        cat "$tmp/$n.json" >>"$tmp/all.jsonl" 2>/dev/null
-    done
+    k=$1 r=$2
+    shift 2
+    n=$((n + 1))
+    rm -f "$tmp/$n.json"
+    [ "$r" = - ] && r=""
+    # shellcheck disable=SC2086
+    if ! bash tests/verify_fifos.sh "$k" $r --json "$tmp/$n.json" ${1:+--gen-flags "$*"}; then ok=0; fi
+    cat "$tmp/$n.json" >>"$tmp/all.jsonl" 2>/dev/null
 done
 python3 -c "
 import json

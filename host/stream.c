@@ -132,7 +132,8 @@ static void usage(FILE *f)
           "  --seed S              seed for random frames and stalls (default 1)\n"
           "  --json FILE           write the measurements as JSON\n"
           "  --out-image FILE.png  last frame's output feature map as a greyscale mosaic\n"
-          "  --watchdog CYCLES     deadlock after CYCLES without a transfer (default 100000)\n"
+          "  --watchdog CYCLES     deadlock after CYCLES without a transfer (default: the larger of\n"
+          "                        100000 and the predicted cycles per frame + first-output latency)\n"
           "  --quiet               print only mismatches, deadlocks and the verdict\n"
           "  --uart DEVICE         stream to a board over its UART instead (make bitstream;\n"
           "                        docs/boards.md), with --baud N (1000000) and --timeout S per frame\n", f);
@@ -302,7 +303,7 @@ static int parse_args(int argc, char **argv, options *o)
 
     memset(o, 0, sizeof *o);
     o->frames_per_image = 1;
-    o->watchdog = 100000;
+    o->watchdog = 0;   /* auto: set from the network's predictions in main() */
     o->seed = 1;
     o->random_frames = -1;
     o->images = calloc((size_t)argc, sizeof *o->images);
@@ -773,6 +774,14 @@ int main(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if ((rc = check_net(net)) != 0)
         return rc;
+    /* a folded network may go a whole frame's compute without a transfer on
+     * either port (the input waits on a full skip FIFO while the main path
+     * works): the default watchdog allows a frame plus the pipeline's fill */
+    if (!o.watchdog) {
+        o.watchdog = net->predicted_cycles_per_frame + net->predicted_first_output_latency_cycles;
+        if (o.watchdog < 100000)
+            o.watchdog = 100000;
+    }
     memset(&r, 0, sizeof r);
     r.frames = (long)o.n_images * o.frames_per_image + o.random_frames;
     if (r.frames < 1)

@@ -123,6 +123,18 @@ if want gen; then
     else
         fail "gen --fifo-depth unknown name"
     fi
+    # a network with a dense layer cannot be resized: a clear error, exit 1,
+    # nothing written; at its own resolution it sizes
+    rm -rf "$B/rsz"
+    if ! $RESFLOW size kernels/resnet8.yaml --resolution 64x64 >/dev/null 2>"$B/rsz.err" &&
+        grep -q "kernels/resnet8.yaml:[0-9]*:[0-9]*: error: cannot resize to 64x64: dense 'fc' needs a 1x1xC input" "$B/rsz.err" &&
+        ! $RESFLOW gen kernels/resnet8.yaml --resolution 64x64 -o "$B/rsz" 2>/dev/null && [ ! -e "$B/rsz" ] &&
+        $RESFLOW size kernels/resnet8.yaml --resolution 32x32 >/dev/null; then
+        pass "size/gen: a network with a dense layer refuses another resolution"
+    else
+        cat "$B/rsz.err"
+        fail "size/gen: resizing a network with a dense layer"
+    fi
     # resflow size: the same depths as gen at that resolution, a sweep, a plot
     rm -rf "$B/res"
     if $RESFLOW size $k --resolution 100x30 --json >"$B/size.json" &&

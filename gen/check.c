@@ -654,6 +654,14 @@ int ir_load_ex(const char *path, int width, int height, long target_cpf, ir_net 
     if (parse_file(path, net))
         return -1;
     if (width > 0 && height > 0 && (width != net->layers[0].w || height != net->layers[0].h)) {
+        /* the file's cycles_per_frame is per pixel of its own resolution:
+         * the same folding at another size (an fps target is a frame rate
+         * and stays; --target-cycles replaces both) */
+        if (net->target_per_pixel && net->target_cpf > 0) {
+            double t = (double)net->target_cpf * ((double)width * height) /
+                       ((double)net->layers[0].w * net->layers[0].h);
+            net->target_cpf = t < 1 ? 1 : t > 2e9 ? 2000000000L : (long)t;
+        }
         net->layers[0].w = width;
         net->layers[0].h = height;
         net->resized = 1;

@@ -101,6 +101,8 @@ typedef struct ir_net {
     char name[IR_NAME_MAX];
     int version;
     long target_cpf;                   /* target cycles per frame for folding, 0 = none */
+    int target_per_pixel;              /* the target is the file's cycles_per_frame: a
+                                        * resized input scales it with the pixel count */
     struct fy_node *target_node;
     long max_multipliers;              /* multiplier budget for folding, 0 = none */
     int bottleneck;                    /* layer with the most cycles per frame (sched.c) */

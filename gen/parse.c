@@ -567,6 +567,7 @@ static int parse_target(ir_net *net, struct fy_node *map)
         if (read_int(c, "cycles_per_frame", 1, 2000000000, &v))
             return -1;
         net->target_cpf = v;
+        net->target_per_pixel = 1;
         return 0;
     }
     if (f && m && !c) {

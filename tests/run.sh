@@ -135,6 +135,20 @@ if want gen; then
         cat "$B/rsz.err"
         fail "size/gen: resizing a network with a dense layer"
     fi
+    # a file target in cycles_per_frame keeps its cycles per pixel at another
+    # resolution: bottleneck (200704 cycles at 56x56, 64 per pixel) at 14x14
+    # folds as with --target-cycles 12544, and sweeps up to 3840x2160
+    rm -rf "$B/tg1" "$B/tg2"
+    if $RESFLOW gen kernels/bottleneck.yaml --resolution 14x14 -o "$B/tg1" >/dev/null &&
+        $RESFLOW gen kernels/bottleneck.yaml --resolution 14x14 --target-cycles 12544 -o "$B/tg2" >/dev/null &&
+        diff "$B/tg1/report.json" "$B/tg2/report.json" >/dev/null &&
+        grep -q '"target_cycles_per_frame": 12544' "$B/tg1/report.json" &&
+        $RESFLOW size kernels/bottleneck.yaml --sweep >"$B/bsweep.txt" && grep -q '^3840x2160 ' "$B/bsweep.txt"; then
+        pass "size/gen: a cycles_per_frame target scales with the resolution (bottleneck at 14x14, --sweep)"
+    else
+        fail "size/gen: target scaling with the resolution"
+    fi
+    rm -rf "$B/tg1" "$B/tg2"
     # resflow size: the same depths as gen at that resolution, a sweep, a plot
     rm -rf "$B/res"
     if $RESFLOW size $k --resolution 100x30 --json >"$B/size.json" &&

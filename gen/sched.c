@@ -280,13 +280,14 @@ static long long max2(long long a, long long b)
     return a > b ? a : b;
 }
 
-/* The largest n_k(p) over the frames (see the top of the file). */
-static long waiting(const long long *Tk, const long long *Tmax, long n)
+/* The largest n_k(p) over the frames (see the top of the file); T0, T1: the
+ * add's two inputs, Tk: input k's entries into its FIFO. */
+static long waiting(const long long *Tk, const long long *T0, const long long *T1, long n)
 {
     long p, q = 0, best = 0;
     long long A = -1000000000LL;
     for (p = 0; p < n; p++) {
-        A = max2(Tmax[p], A + 1);
+        A = max2(max2(T0[p], T1[p]), A + 1);
         while (q < n && Tk[q] < A)
             q++;
         if (q - p > best)
@@ -336,7 +337,7 @@ static long long *branch_entries(const ir_net *net, const timing *tm, int e, int
     const ir_layer *X = &net->layers[e], *fk;
     long N, Nf, q;
     int hold;
-    long long *dl, *out;
+    long long *dl;
     const long long *Tf;
     if (!branch_stage(net, e))
         return NULL;
@@ -348,12 +349,8 @@ static long long *branch_entries(const ir_net *net, const timing *tm, int e, int
     Nf = (long)fk->h * fk->w;
     hold = stage_hold(X);
     dl = malloc((size_t)frames * N * sizeof *dl);
-    out = malloc((size_t)frames * N * sizeof *out);
-    if (!dl || !out) {
-        free(dl);
-        free(out);
+    if (!dl)
         return NULL;
-    }
     for (q = 0; q < (long)frames * N; q++)
         dl[q] = LLONG_MAX;
     if (ir_uses_window(X)) {
@@ -393,10 +390,9 @@ static long long *branch_entries(const ir_net *net, const timing *tm, int e, int
     for (q = (long)frames * N - 2; q >= 0; q--)
         if (dl[q + 1] != LLONG_MAX && dl[q + 1] - 1 < dl[q])
             dl[q] = dl[q + 1] - 1;
-    for (q = 0; q < (long)frames * N; q++)
-        out[q] = dl[q] == LLONG_MAX ? tm->t[e][q] : max2(tm->t[e][q], dl[q]);
-    free(dl);
-    return out;
+    for (q = 0; q < (long)frames * N; q++)   /* in place: the entries */
+        dl[q] = dl[q] == LLONG_MAX ? tm->t[e][q] : max2(tm->t[e][q], dl[q]);
+    return dl;
 }
 
 /* Backpressure from the bottleneck: in steady state no tensor runs ahead of
@@ -470,8 +466,17 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         if (!T)
             return -1;
         if (L->op == IR_INPUT) {
-            for (p = 0; p < (long)frames * N; p++)
-                T[p] = F > 0 ? (long long)p * F / N : p;
+            long long q = 0;   /* floor(p * F / N), kept without a division */
+            long r = 0, dq = F > 0 ? F / N : 1, dr = F > 0 ? F % N : 0;
+            for (p = 0; p < (long)frames * N; p++) {
+                T[p] = q;
+                q += dq;
+                r += dr;
+                if (r >= N) {
+                    r -= N;
+                    q++;
+                }
+            }
         } else if (ir_uses_window(L)) {
             const long long *Ti = tm->t[L->in[0]];
             long Ni = tm->n[L->in[0]], gprev = 0;
@@ -503,17 +508,12 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                 a = pace(&pc, T, f, F, lat, a);
             }
         } else if (L->op == IR_ADD) {
-            long long *tmax = malloc((size_t)frames * (size_t)N * sizeof *tmax);
-            if (!tmax)
-                return -1;
-            for (p = 0; p < (long)frames * N; p++)
-                tmax[p] = max2(tm->t[L->in[0]][p], tm->t[L->in[1]][p]);
             for (k = 0; k < L->n_inputs; k++) {
                 long long *late = branch_entries(net, tm, L->in[k], frames, F);
-                tm->wait[i * 2 + k] = waiting(late ? late : tm->t[L->in[k]], tmax, (long)frames * N);
+                tm->wait[i * 2 + k] = waiting(late ? late : tm->t[L->in[k]], tm->t[L->in[0]], tm->t[L->in[1]],
+                                              (long)frames * N);
                 free(late);
             }
-            free(tmax);
             for (p = 0; p < (long)frames * N; p++) {
                 long long m = -1;
                 for (k = 0; k < L->n_inputs; k++)

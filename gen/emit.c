@@ -323,7 +323,8 @@ static void emit_top(const ir_net *net, sbuf *dst)
     for (i = 0; i < net->n_fifos; i++) {
         const ir_fifo *f = &net->fifos[i];
         emit(e, "// FIFO %s: %d elements x %d bits (%s)", f->name, f->depth, f->width_bits,
-             f->overridden ? "depth set by --fifo-depth" : "depth from latency analysis");
+             f->overridden ? "depth set by --fifo-depth"
+             : f->simulated ? "the cycle model's minimum" : "depth from latency analysis (the bound)");
         emit(e, "rf_axis_fifo #(");
         emit(e, "    .DATA_WIDTH(%d),", f->width_bits);
         emit(e, "    .DEPTH(%d)", f->depth);
@@ -690,10 +691,12 @@ char *emit_report_json(const ir_net *net)
         total_bits += bits;
         sb_printf(&b,
                   "%s\n    {\"name\": \"%s\", \"producer\": \"%s\", \"consumer\": \"%s\", \"depth\": %d, "
-                  "\"width_bits\": %d, \"bytes\": %ld, \"memory\": \"%s\", \"blocks\": %d, \"overridden\": %s}",
+                  "\"width_bits\": %d, \"bytes\": %ld, \"memory\": \"%s\", \"blocks\": %d, \"overridden\": %s, "
+                  "\"sized_by\": \"%s\", \"bound\": %d}",
                   i ? "," : "", f->name, net->layers[f->producer].name, net->layers[f->consumer].name, f->depth,
                   f->width_bits, (bits + 7) / 8, sched_mem_kind_name(plan.kind[i]), plan.blocks[i],
-                  f->overridden ? "true" : "false");
+                  f->overridden ? "true" : "false",
+                  f->overridden ? "override" : f->simulated ? "cycle_model" : "bound", f->bound);
     }
     sb_printf(&b, "%s],\n", net->n_fifos ? "\n  " : "");
     sb_printf(&b, "  \"fifo_total_bytes\": %ld,\n", (total_bits + 7) / 8);
@@ -722,7 +725,12 @@ char *emit_report_json(const ir_net *net)
     sb_printf(&b, "  \"bottleneck\": \"%s\",\n", net->layers[net->bottleneck].name);
     sb_printf(&b, "  \"target_cycles_per_frame\": %ld,\n", net->target_cpf);
     sb_printf(&b, "  \"predicted_cycles_per_frame\": %ld,\n", net->predicted_cycles_per_frame);
-    sb_printf(&b, "  \"predicted_first_output_latency_cycles\": %ld\n}\n", net->predicted_first_output_latency);
+    sb_printf(&b, "  \"predicted_first_output_latency_cycles\": %ld,\n", net->predicted_first_output_latency);
+    if (net->cycle_modeled)
+        sb_printf(&b, "  \"cycle_model\": {\"cycles_per_frame\": %.2f, \"first_output_latency_cycles\": %ld}\n}\n",
+                  net->model_cycles_per_frame, net->predicted_first_output_latency);
+    else
+        sb_printf(&b, "  \"cycle_model\": null\n}\n");
     return b.s;
 }
 

@@ -93,6 +93,8 @@ typedef struct ir_fifo {
     int depth;                         /* elements */
     int width_bits;
     int overridden;                    /* depth set by --fifo-depth */
+    int bound;                         /* the max-plus bound (analytic), before the cycle model */
+    int simulated;                     /* depth is the cycle model's minimum (else the bound) */
 } ir_fifo;
 
 typedef struct ir_net {
@@ -118,6 +120,8 @@ typedef struct ir_net {
     int sizing_only;                   /* sched_run: FIFO depths only, no delays or first-output latency */
     long predicted_cycles_per_frame;
     long predicted_first_output_latency;
+    int cycle_modeled;                 /* the cycle model ran on the final depths (cyclesim.c) */
+    double model_cycles_per_frame;     /* its 3 frames, as the host measures them */
     int n_errors;
 } ir_net;
 

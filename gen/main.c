@@ -24,6 +24,7 @@
 
 #include "board.h"
 #include "check.h"
+#include "cyclesim.h"
 #include "diag.h"
 #include "emit.h"
 #include "import.h"
@@ -55,6 +56,10 @@ static void usage(FILE *f)
                "                 a huge N folds every layer fully: PE = SIMD = 1)\n"
                "  --fifo-depth NAME=N\n"
                "                 override the computed depth of FIFO NAME (elements); repeatable\n"
+               "  --cycle-trace FILE\n"
+               "                 write the cycle model's run of 3 frames, one line per cycle: cycle,\n"
+               "                 input and output beats so far, each FIFO's fill (as stream --trace\n"
+               "                 with --random-frames 3 and no stalls)\n"
                "  --board NAME   check that the design fits boards/NAME.yaml and add the board top,\n"
                "                 .pcf and fit report (OUT_DIR/board/; docs/boards.md), with\n"
                "                 --clock-mhz F (default: the board's target), --baud N (1000000),\n"
@@ -135,9 +140,28 @@ out:
     return rc;
 }
 
+/* --cycle-trace: the cycle model's 3 frames (cyclesim.h) into path. */
+static int write_cycle_trace(const ir_net *net, const char *path)
+{
+    cyclesim_result r;
+    FILE *f = fopen(path, "w");
+    int rc;
+    if (!f) {
+        diag_plain("cannot write '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    rc = cyclesim_run(net, NULL, 3, 4 * (long long)net->predicted_cycles_per_frame + 100000, &r, f);
+    free(r.frame_done);
+    if (fclose(f) || rc) {
+        diag_plain("cannot write '%s'", path);
+        return -1;
+    }
+    return 0;
+}
+
 static int cmd_gen(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL, *tdir, *bdir = getenv("RESFLOW_BOARDS");
+    const char *in = NULL, *out = NULL, *tdir, *bdir = getenv("RESFLOW_BOARDS"), *ctrace = NULL;
     sched_override *ov = calloc((size_t)argc, sizeof *ov);
     int n_ov = 0, i, k, rc = 1, n_extra = 0;
     board_opts bo = {0};
@@ -176,6 +200,8 @@ static int cmd_gen(int argc, char **argv)
             ov[n_ov].name = argv[i];
             ov[n_ov].depth = (int)d;
             n_ov++;
+        } else if (!strcmp(argv[i], "--cycle-trace") && i + 1 < argc) {
+            ctrace = argv[++i];
         } else if (!strcmp(argv[i], "--target-cycles") && i + 1 < argc) {
             char *end;
             errno = 0;
@@ -186,7 +212,7 @@ static int cmd_gen(int argc, char **argv)
                 goto out;
             }
         } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--fifo-depth") || !strcmp(argv[i], "--resolution") ||
-                   !strcmp(argv[i], "--target-cycles")) {
+                   !strcmp(argv[i], "--target-cycles") || !strcmp(argv[i], "--cycle-trace")) {
             fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
             goto out;
         } else if ((k = board_take_option(argc, argv, &i, &bo)) != 0) {
@@ -216,6 +242,10 @@ static int cmd_gen(int argc, char **argv)
         emit_all_ex(&net, out, tdir, extra, n_extra)) {
         if (!diag_flush())
             fprintf(stderr, "resflow: error: generation failed\n");
+        goto done;
+    }
+    if (ctrace && write_cycle_trace(&net, ctrace)) {
+        diag_flush();
         goto done;
     }
     diag_flush();

@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cyclesim.h"
 #include "diag.h"
 
 #define SCHED_FRAMES 2
@@ -554,6 +555,132 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
     return 0;
 }
 
+/* Cycle-model refinement (docs/fifo-sizing.md, "Exact depths"): the
+ * smallest depth of each FIFO, the others deep (bound * 4 + 64), at which
+ * SIZE_FRAMES frames stream with every frame done in the same cycle as
+ * with all of them deep; then all at once, raised until that holds too.
+ * Only within a budget of simulated layer-cycles; returns 1 when the
+ * depths were refined, 0 when over budget (the bounds stay), -1 when out of
+ * memory. */
+#define SIZE_FRAMES 4
+#define SIZE_BUDGET 60000000LL
+
+/* Layer-cycles of one cycle-model run of `frames` frames (cycles per frame F). */
+static long long model_cost(const ir_net *net, long F, int frames)
+{
+    return (long long)(frames + 1) * F * (net->n_layers + net->n_fifos);
+}
+
+static int same_frames(const cyclesim_result *a, const cyclesim_result *b)
+{
+    int f;
+    if (a->deadlock || b->deadlock)
+        return 0;
+    for (f = 1; f < SIZE_FRAMES; f++)
+        if (a->frame_done[f] - a->frame_done[0] != b->frame_done[f] - b->frame_done[0])
+            return 0;
+    return 1;
+}
+
+static int probe(const ir_net *net, const int *depth, long long idle, const cyclesim_result *ref)
+{
+    cyclesim_result r;
+    int ok;
+    if (cyclesim_run(net, depth, SIZE_FRAMES, idle, &r, NULL))
+        return -1;
+    ok = same_frames(&r, ref);
+    free(r.frame_done);
+    return ok;
+}
+
+static int refine_fifos(ir_net *net, long F)
+{
+    int i, k, n = net->n_fifos, *d, rc = -1, ok;
+    long long per, probes = 2, idle = 4 * (long long)F + 100000;
+    cyclesim_result ref = {0};
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        int b = net->fifos[i].depth;
+        while (b > 1) {
+            probes++;
+            b /= 2;
+        }
+    }
+    per = model_cost(net, F, SIZE_FRAMES);
+    if (per * probes > SIZE_BUDGET)
+        return 0;
+    d = malloc((size_t)n * sizeof *d);
+    if (!d)
+        return -1;
+    for (i = 0; i < n; i++)
+        d[i] = net->fifos[i].depth * 4 + 64;
+    if (cyclesim_run(net, d, SIZE_FRAMES, idle, &ref, NULL))
+        goto out;
+    if (ref.deadlock) {   /* not expected: keep the bounds */
+        rc = 0;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        int lo = 1, hi = net->fifos[i].depth, keep = d[i];
+        d[i] = hi;
+        if ((ok = probe(net, d, idle, &ref)) < 0)
+            goto out;
+        if (ok)
+            while (hi - lo > 1) {
+                int m = (lo + hi) / 2 < 2 ? 2 : (lo + hi) / 2;
+                d[i] = m;
+                if ((ok = probe(net, d, idle, &ref)) < 0)
+                    goto out;
+                if (ok)
+                    hi = m;
+                else
+                    lo = m;
+            }
+        d[i] = keep;
+        net->fifos[i].depth = hi;
+    }
+    /* all at their minimum together; while that loses a cycle, raise them
+     * one at a time (round robin, up to their bounds), then lower again
+     * every one that can go back */
+    for (i = 0; i < n; i++)
+        d[i] = net->fifos[i].depth;
+    ok = probe(net, d, idle, &ref);
+    for (k = 0; ok == 0; k = (k + 1) % n) {
+        int room = 0;
+        for (i = 0; i < n; i++)
+            room |= d[i] < net->fifos[i].bound;
+        if (!room)
+            break;
+        if (d[k] < net->fifos[k].bound) {
+            d[k]++;
+            ok = probe(net, d, idle, &ref);
+        }
+    }
+    for (i = 0; ok == 1 && i < n; i++)
+        while (ok == 1 && d[i] > net->fifos[i].depth) {
+            d[i]--;
+            if ((ok = probe(net, d, idle, &ref)) == 0) {
+                d[i]++;
+                ok = 1;
+                break;
+            }
+        }
+    if (ok < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        net->fifos[i].depth = d[i];
+        net->fifos[i].simulated = ok;
+        if (!ok)
+            net->fifos[i].depth = net->fifos[i].bound;
+    }
+    rc = ok;
+out:
+    free(ref.frame_done);
+    free(d);
+    return rc;
+}
+
 int sched_run(ir_net *net, sched_override *ov, int n_ov)
 {
     int i, k, rc = 0, *fifo_lat = NULL;
@@ -598,6 +725,7 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
                 fi->consumer = i;
                 fi->slot = k;
                 fi->depth = (int)(D + 1 < 2 ? 2 : D + 1);
+                fi->bound = fi->depth;
                 fi->width_bits = pr->c * 8;
                 fifo_lat[i * 2 + k] = SCHED_FIFO_LATENCY;
             }
@@ -606,6 +734,9 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
     timing_free(&tm, net->n_layers);
 
     net->predicted_cycles_per_frame = F;
+    /* the exact minimum by the cycle model, unless depths are given */
+    if (n_ov == 0 && refine_fifos(net, F) < 0)
+        goto oom;
     if (net->sizing_only)
         goto names;
 
@@ -650,6 +781,21 @@ names:
             diag_plain("--fifo-depth: no FIFO named '%s' (FIFOs: %s)", ov[k].name, net->n_fifos ? list : "none");
             rc = -1;
         }
+    }
+    /* the cycle model on the final depths: the first output exactly, and
+     * the cycles per frame as the host measures them */
+    if (rc == 0 && !net->sizing_only && model_cost(net, F, 3) <= SIZE_BUDGET / 4) {
+        cyclesim_result r;
+        if (cyclesim_run(net, NULL, 3, 4 * (long long)F + 100000, &r, NULL)) {
+            free(r.frame_done);
+            goto oom;
+        }
+        if (!r.deadlock && r.first_out >= 0) {
+            net->cycle_modeled = 1;
+            net->model_cycles_per_frame = r.cycles_per_frame;
+            net->predicted_first_output_latency = (long)r.first_out;
+        }
+        free(r.frame_done);
     }
     free(fifo_lat);
     return rc;

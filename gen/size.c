@@ -158,26 +158,28 @@ int size_run(const char *path, const size_res *res, int n, int json, const char 
             printf("%s\n    {\"width\": %d, \"height\": %d, \"fifos\": [", k ? "," : "", rows[k].w, rows[k].h);
         else
             printf("%s%s at %dx%d (memory budget: %s, %d EBR, %d SPRAM; line buffers take %d EBR%s)\n"
-                   "  %-28s %9s %6s %12s  %s\n",
+                   "  %-28s %9s %6s %12s  %-10s %s\n",
                    k ? "\n" : "", net.name, rows[k].w, rows[k].h, sched_up5k.device, sched_up5k.ebr_blocks,
                    sched_up5k.spram_blocks, plan.line_buffer_ebr,
                    plan.line_buffer_ebr > sched_up5k.ebr_blocks ? ", over the EBR budget" : "", "fifo", "depth", "bits",
-                   "bytes", "memory");
+                   "bytes", "memory", "sized by");
         for (i = 0; i < net.n_fifos; i++) {
             const ir_fifo *f = &net.fifos[i];
             long bytes = ((long)f->depth * f->width_bits + 7) / 8;
             total += bytes;
+            char mem[32];
+            if (plan.blocks[i])
+                snprintf(mem, sizeof mem, "%s x%d", sched_mem_kind_name(plan.kind[i]), plan.blocks[i]);
+            else
+                snprintf(mem, sizeof mem, "%s", sched_mem_kind_name(plan.kind[i]));
             if (json)
                 printf("%s\n      {\"name\": \"%s\", \"depth\": %d, \"width_bits\": %d, \"bytes\": %ld, "
-                       "\"memory\": \"%s\", \"blocks\": %d}",
+                       "\"memory\": \"%s\", \"blocks\": %d, \"sized_by\": \"%s\", \"bound\": %d}",
                        i ? "," : "", f->name, f->depth, f->width_bits, bytes, sched_mem_kind_name(plan.kind[i]),
-                       plan.blocks[i]);
-            else if (plan.blocks[i])
-                printf("  %-28s %9d %6d %12ld  %s x%d\n", f->name, f->depth, f->width_bits, bytes,
-                       sched_mem_kind_name(plan.kind[i]), plan.blocks[i]);
+                       plan.blocks[i], f->simulated ? "cycle_model" : "bound", f->bound);
             else
-                printf("  %-28s %9d %6d %12ld  %s\n", f->name, f->depth, f->width_bits, bytes,
-                       sched_mem_kind_name(plan.kind[i]));
+                printf("  %-28s %9d %6d %12ld  %-10s %s\n", f->name, f->depth, f->width_bits, bytes, mem,
+                       f->simulated ? "cycle model" : "bound");
         }
         rows[k].fifo_bytes = total;
         if (json)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "cyclesim.h"
 #include "diag.h"
 #include "npy.h"
 #include "parse.h"
@@ -281,6 +282,63 @@ static void test_fold_to_target(void **state)
     ir_net_free(&net);
 }
 
+/* The cycle model: skipping the quiet cycles changes nothing (a run with a
+ * trace steps every cycle), and the generated depths are its minimum: any
+ * one FIFO an element smaller, the others as generated, loses a cycle in
+ * some frame or deadlocks. */
+static void test_cycle_model(void **state)
+{
+    static const char *const kernels[] = {"../kernels/strided.yaml", "../kernels/two_blocks.yaml",
+                                          "../kernels/mobile_pool.yaml"};
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {
+        ir_net net = load(kernels[k]);
+        cyclesim_result a, b, ref;
+        FILE *devnull = fopen("/dev/null", "w");
+        int i, f, *d;
+        assert_non_null(devnull);
+        assert_true(net.n_fifos > 0);
+        assert_true(net.cycle_modeled);
+        assert_int_equal(cyclesim_run(&net, NULL, 3, 100000, &a, NULL), 0);
+        assert_int_equal(cyclesim_run(&net, NULL, 3, 100000, &b, devnull), 0);
+        fclose(devnull);
+        assert_false(a.deadlock);
+        assert_int_equal(a.first_out, b.first_out);
+        assert_int_equal(a.first_out, net.predicted_first_output_latency);
+        for (f = 0; f < 3; f++)
+            assert_int_equal(a.frame_done[f], b.frame_done[f]);
+        /* the rate of the recurrence's bound, and the report's figure */
+        assert_true(a.cycles_per_frame >= (double)net.predicted_cycles_per_frame);
+        assert_true(a.cycles_per_frame == net.model_cycles_per_frame);
+        d = malloc((size_t)net.n_fifos * sizeof *d);
+        assert_non_null(d);
+        for (i = 0; i < net.n_fifos; i++)
+            d[i] = net.fifos[i].depth * 4 + 64;
+        assert_int_equal(cyclesim_run(&net, d, 4, 100000, &ref, NULL), 0);
+        assert_false(ref.deadlock);
+        for (i = 0; i < net.n_fifos; i++) {
+            int j, differs = 0;
+            assert_true(net.fifos[i].simulated);
+            assert_true(net.fifos[i].depth <= net.fifos[i].bound);
+            for (j = 0; j < net.n_fifos; j++)
+                d[j] = net.fifos[j].depth;
+            d[i] = net.fifos[i].depth - 1;
+            if (d[i] < 2)
+                continue;
+            assert_int_equal(cyclesim_run(&net, d, 4, 100000, &b, NULL), 0);
+            for (f = 1; f < 4 && !b.deadlock; f++)
+                differs |= b.frame_done[f] - b.frame_done[0] != ref.frame_done[f] - ref.frame_done[0];
+            assert_true(b.deadlock || differs);
+            free(b.frame_done);
+        }
+        free(ref.frame_done);
+        free(d);
+        free(a.frame_done);
+        ir_net_free(&net);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_memory_plan),
         cmocka_unit_test(test_resolution_override),
         cmocka_unit_test(test_fold_to_target),
+        cmocka_unit_test(test_cycle_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
  * cyclesim.c - the generated pipeline, cycle by cycle, at the level of its
  * handshakes (no data): a model of every template's registers that decide
- * when a beat moves (docs/fifo-sizing.md, "Projection FIFOs").
+ * when a beat moves (docs/fifo-sizing.md, "Exact depths: the cycle model").
  *
  * Mirrored from the templates' headers and RTL:
  *   rf_window      writer: s_axis_tready = (writer row - T <= R-1), registered;

@@ -38,6 +38,10 @@
  * stride-1 'same' convs at II = 1 this is the closed form of
  * docs/fifo-sizing.md, ceil((d_max - d_k) / P) + 1.
  *
+ * These depths are the bound. Where the frame is small enough, sched_run
+ * then replaces them with the cycle model's minimum (cyclesim.c,
+ * refine_fifos below), and takes the first-output latency from the model.
+ *
  * F, the cycles per frame, is the largest stage's (its frame of II-cycle
  * outputs, or its window's steps, or its input pixels at one per cycle). The first-output latency comes from a third run of
  * one frame with the input unthrottled (one pixel per cycle), as the host
@@ -555,10 +559,12 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
     return 0;
 }
 
-/* Cycle-model refinement (docs/fifo-sizing.md, "Exact depths"): the
- * smallest depth of each FIFO, the others deep (bound * 4 + 64), at which
- * SIZE_FRAMES frames stream with every frame done in the same cycle as
- * with all of them deep; then all at once, raised until that holds too.
+/* Cycle-model refinement (docs/fifo-sizing.md, "Exact depths: the cycle
+ * model"): the smallest depth of each FIFO, the others deep (bound * 4 +
+ * 64), at which SIZE_FRAMES frames stream with every frame done the same
+ * number of cycles after the first as with all of them deep; then all at
+ * once, raised one at a time until that holds too and lowered back where
+ * it still does.
  * Only within a budget of simulated layer-cycles; returns 1 when the
  * depths were refined, 0 when over budget (the bounds stay), -1 when out of
  * memory. */
@@ -621,22 +627,33 @@ static int refine_fifos(ir_net *net, long F)
         rc = 0;
         goto out;
     }
+    /* each FIFO down from its bound, the others deep: steps of 1, 2, 4 ...
+     * while it keeps the reference (the bound is usually within a few
+     * elements of the minimum), then bisection of the last step */
     for (i = 0; i < n; i++) {
-        int lo = 1, hi = net->fifos[i].depth, keep = d[i];
-        d[i] = hi;
-        if ((ok = probe(net, d, idle, &ref)) < 0)
-            goto out;
-        if (ok)
-            while (hi - lo > 1) {
-                int m = (lo + hi) / 2 < 2 ? 2 : (lo + hi) / 2;
-                d[i] = m;
-                if ((ok = probe(net, d, idle, &ref)) < 0)
-                    goto out;
-                if (ok)
-                    hi = m;
-                else
-                    lo = m;
-            }
+        int hi = net->fifos[i].depth, lo, step = 1, keep = d[i];
+        for (;;) {
+            lo = hi - step < 1 ? 1 : hi - step;
+            if (lo < 2)
+                break;
+            d[i] = lo;
+            if ((ok = probe(net, d, idle, &ref)) < 0)
+                goto out;
+            if (!ok)
+                break;
+            hi = lo;
+            step *= 2;
+        }
+        while (hi - lo > 1) {
+            int m = (lo + hi) / 2 < 2 ? 2 : (lo + hi) / 2;
+            d[i] = m;
+            if ((ok = probe(net, d, idle, &ref)) < 0)
+                goto out;
+            if (ok)
+                hi = m;
+            else
+                lo = m;
+        }
         d[i] = keep;
         net->fifos[i].depth = hi;
     }

@@ -69,9 +69,7 @@ typedef struct cs_layer {
 
 typedef struct cs_fifo {
     int depth, count, fout, wr, pop, count_prev;
-    int layer, slot;
 } cs_fifo;
-
 
 static int head_valid(const cs_layer *L)
 {
@@ -123,22 +121,20 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
         if (L->kind == K_GPOOL)
             L->gp_ch = X->c;
         if (i && ir_uses_window(X)) {
-            const ir_layer *in = &net->layers[X->in[0]];
-            int lastv, spill;
+            sched_win g;
+            sched_win_init(&g, X, &net->layers[X->in[0]]);
             L->win = 1;
-            L->H = in->h;
-            L->W = in->w;
-            L->K = X->kernel;
-            L->S = X->stride;
-            L->pt = X->pad_t;
-            L->R = L->K + L->S;
-            L->Q = L->K - 1 - X->pad_l;
-            L->HO = X->h;
-            lastv = (X->w - 1) * L->S + L->Q;
-            spill = L->S == 1 && lastv + 1 - L->W > 0 ? lastv + 1 - L->W : 0;
-            L->F = spill < L->Q ? spill : L->Q;
-            L->V = L->S == 1 ? L->W + spill - L->F : lastv + 1;
-            L->JUMP = L->H - (L->HO - 1) * L->S;
+            L->H = g.H;
+            L->W = g.W;
+            L->K = g.K;
+            L->S = g.S;
+            L->pt = g.pt;
+            L->R = g.R;
+            L->Q = g.Q;
+            L->HO = g.HO;
+            L->F = g.F;
+            L->V = g.V;
+            L->JUMP = g.JUMP;
             L->yb_init = L->H - 1 + L->pt;
             L->yb_last = L->yb_init - (L->HO - 1) * L->S;
             L->ph_init = (L->S - L->Q % L->S) % L->S;
@@ -162,8 +158,6 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
     }
     for (i = 0; i < net->n_fifos; i++) {
         fs[i].depth = depth ? depth[i] : net->fifos[i].depth;
-        fs[i].layer = net->fifos[i].consumer;
-        fs[i].slot = net->fifos[i].slot;
     }
     evalid = calloc((size_t)n * IR_MAX_INPUTS, sizeof *evalid);
     fifo_at = malloc((size_t)n * IR_MAX_INPUTS * sizeof *fifo_at);

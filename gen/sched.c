@@ -185,17 +185,7 @@ int sched_stage_latency(const ir_layer *L)
     }
 }
 
-/* rf_window's step schedule for layer L over input `in` (rf_window.v,
- * "Structure"): Q = K-1-PAD_LEFT; S = 1: V = W + max(0, PAD_RIGHT - Q) steps
- * per output row and min(Q, PAD_RIGHT) flush steps per frame; S > 1:
- * V = (WO-1)*S + Q + 1 and no flush. Output (r, c) completes at frame step
- * r*V + c*S + Q. */
-typedef struct win {
-    int H, W, K, S, pt, HO, WO, Q, V;
-    long steps;          /* steps per frame */
-} win;
-
-static void win_init(win *w, const ir_layer *L, const ir_layer *in)
+void sched_win_init(sched_win *w, const ir_layer *L, const ir_layer *in)
 {
     w->H = in->h;
     w->W = in->w;
@@ -205,19 +195,22 @@ static void win_init(win *w, const ir_layer *L, const ir_layer *in)
     w->HO = L->h;
     w->WO = L->w;
     w->Q = L->kernel - 1 - L->pad_l;
+    w->R = w->K + w->S;
+    w->JUMP = w->H - (w->HO - 1) * w->S;
     if (w->S == 1) {
         int x = L->pad_r - w->Q;
         w->V = w->W + (x > 0 ? x : 0);
-        w->steps = (long)w->HO * w->V + (w->Q < L->pad_r ? w->Q : L->pad_r);
+        w->F = w->Q < L->pad_r ? w->Q : L->pad_r;
     } else {
         w->V = (w->WO - 1) * w->S + w->Q + 1;
-        w->steps = (long)w->HO * w->V;
+        w->F = 0;
     }
+    w->steps = (long)w->HO * w->V + w->F;
 }
 
 /* The input pixel (raster index within the frame) that reader step g needs,
  * and the cycles of pad-only steps after it. */
-static long win_need(const win *w, long r, long g, long *extra)
+static long win_need(const sched_win *w, long r, long g, long *extra)
 {
     long rr = r, cc, row;
     int n;
@@ -248,8 +241,8 @@ long sched_stage_cycles(const ir_net *net, const ir_layer *L)
     if (n_in > c)
         c = n_in;
     if (ir_uses_window(L)) {
-        win w;
-        win_init(&w, L, in);
+        sched_win w;
+        sched_win_init(&w, L, in);
         if (w.steps > c)
             c = w.steps;
     }
@@ -485,8 +478,8 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         } else if (ir_uses_window(L)) {
             const long long *Ti = tm->t[L->in[0]];
             long Ni = tm->n[L->in[0]], gprev = 0;
-            win w;
-            win_init(&w, L, &net->layers[L->in[0]]);
+            sched_win w;
+            sched_win_init(&w, L, &net->layers[L->in[0]]);
             for (f = 0; f < frames; f++) {
                 long r = 0, c = 0;
                 for (p = 0; p < N; p++, c = c + 1 < w.WO ? c + 1 : (r++, 0)) {

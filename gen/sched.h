@@ -32,6 +32,20 @@ int sched_stage_ii(const ir_layer *L);
 /* Cycles from a stage's input transfer to its output (without the window). */
 int sched_stage_latency(const ir_layer *L);
 
+/* rf_window's geometry and step schedule for layer L over its input `in`
+ * (rf_window.v, "Structure"; H x W input, HO x WO output, all in pixels):
+ * Q = K-1-PAD_LEFT, R = K+S line buffers; S = 1: V = W + max(0, PAD_RIGHT - Q)
+ * steps per output row and F = min(Q, PAD_RIGHT) pad-only flush steps per
+ * frame; S > 1: V = (WO-1)*S + Q + 1, F = 0. Output (r, c) completes at frame
+ * step r*V + c*S + Q; after the last output row the reader's top row T
+ * advances by JUMP = H - (HO-1)*S rows to the next frame. */
+typedef struct sched_win {
+    int H, W, K, S, pt, HO, WO, Q, V, F, R, JUMP;
+    long steps;          /* reader steps per frame: HO*V + F */
+} sched_win;
+
+void sched_win_init(sched_win *w, const ir_layer *L, const ir_layer *in);
+
 /* Cycles per frame a stage needs on its own: the larger of its outputs
  * times its II, its input pixels (one per cycle) and its window's reader
  * steps (rf_window.v). */

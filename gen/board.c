@@ -385,8 +385,8 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
  * takes 4 of them and 100 (constant) or 400 LUT4. A product (x - zp) * w of
  * a MAC costs about 100 LUT4 with a constant weight (II = 1) and 200 with
  * weights from a ROM, adder tree included; a ROM-fed product on a DSP block
- * leaves 15. rf_add: per channel two narrow input requantizers (150 LUT4 or
- * 1 DSP each) and a full output one. */
+ * leaves 15. rf_add: per lane (PE of them) two narrow input requantizers
+ * (150 LUT4 or 1 DSP each) and a full output one. */
 
 #define M_MAC_BASE 150
 #define M_PROD_CONST 100
@@ -531,19 +531,23 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
 static void estimate_add(board_fit_result *r, const ir_layer *L)
 {
     stage_est *s = new_stage(r, "add", "%s", L->name);
-    int c, k;
-    s->requantizers = 3 * L->c;
-    s->lut4_all = (long)L->c * (M_RQ_CONST + 2 * M_ADD_IN_RQ + M_ADD_GLUE);
-    for (c = 0; c < L->c; c++) {
+    int c, k, nf = L->c / L->pe;
+    s->requantizers = 3 * L->pe;
+    s->lut4_all = (long)L->pe * (M_RQ_CONST + 2 * M_ADD_IN_RQ + M_ADD_GLUE);
+    /* folded (NF > 1): the two input registers and the lanes' NF-way
+     * multiplexers, as the MAC's window slice */
+    if (nf > 1)
+        s->lut4_all += 2L * L->c * 8 + 2L * L->pe * 8 * (nf - 1) / 3;
+    for (c = 0; c < L->pe; c++) {
         dsp_group *g = new_group(r, G_ADD_OUT, M_RQ_DSP, M_RQ_CONST - M_RQ_ON_DSP_CONST);
         g->index = c;
-        snprintf(g->what, sizeof g->what, "%s: channel %d output requantizer", L->name, c);
+        snprintf(g->what, sizeof g->what, "%s: lane %d output requantizer", L->name, c);
         snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rqo.$mul$*", L->name, c);
         for (k = 0; k < 2; k++) {
             g = new_group(r, G_ADD_IN, 1, M_ADD_IN_RQ - M_ADD_IN_ON_DSP);
             g->index = c;
             g->input = k;
-            snprintf(g->what, sizeof g->what, "%s: channel %d input %d requantizer", L->name, c, k);
+            snprintf(g->what, sizeof g->what, "%s: lane %d input %d requantizer", L->name, c, k);
             snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rq%d.$mul$*", L->name, c, k);
         }
     }
@@ -764,7 +768,7 @@ int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_
         name_stages(r, by_lut, 0, list, sizeof list);
         diag_plain("needs about %ld logic cells (LUT4, estimate), the board has %d: %s; lower PE/SIMD of %s "
                    "(or fold to a target: --target-cycles N), or use fewer channels: a requantizer costs about %d "
-                   "in LUTs, an add has 3 per channel",
+                   "in LUTs, an add has 3 per lane (its pe)",
                    r->lut4, b->lut4, list, fold_candidate(r, 0), M_RQ_CONST);
         rc = -1;
     }

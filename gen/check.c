@@ -429,6 +429,27 @@ static void fold_to_target(ir_layer *L, long target)
     L->simd = best_simd;
 }
 
+/* Folding of an add: PE channels per cycle, NF = C / PE cycles per pixel.
+ * Given in the YAML ('pe'), else with a target the fewest lanes (each has
+ * three requantizers) whose H*W*NF cycles per frame meet it, else PE = C. */
+static int add_folding(const ir_net *net, ir_layer *L)
+{
+    if (!L->pe && net->target_cpf > 0) {
+        long hw = (long)L->h * L->w;
+        for (int pe = 1; pe <= L->c && !L->pe; pe++)
+            if (L->c % pe == 0 && hw * (L->c / pe) <= net->target_cpf)
+                L->pe = pe;
+    }
+    if (!L->pe)
+        L->pe = L->c;
+    if (L->c % L->pe) {
+        diag_node(fy_node_mapping_lookup_by_string(L->node, "pe", (size_t)-1),
+                  "'pe' (%d) must divide the %d channels of add '%s'", L->pe, L->c, L->name);
+        return -1;
+    }
+    return 0;
+}
+
 /* Pads and output size of a windowed layer over an H x W input.
  * TensorFlow 'same' (tensorflow/core/framework/kernel_shape_util.cc,
  * GetWindowedOutputSizeVerbose): out = ceil(H / S),
@@ -603,6 +624,8 @@ static int shapes(ir_net *net)
             L->h = a->h;
             L->w = a->w;
             L->c = a->c;
+            if (add_folding(net, L))
+                rc = -1;
             if (q_add_prepare(a->scale, b->scale, L->scale, &L->addp)) {
                 diag_node(L->node, "add '%s': scales give no valid TFLite ADD parameters", L->name);
                 rc = -1;

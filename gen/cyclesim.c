@@ -217,8 +217,10 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                     int f = fifo_at[i * IR_MAX_INPUTS + k];
                     v[k] = f >= 0 ? fs[f].fout : evalid[i * IR_MAX_INPUTS + k];
                 }
-                L->in_rdy = (L->ce && v[0]) << 1 | (L->ce && v[1]);   /* bit k: input k may transfer */
-                L->add_go = L->ce && v[0] && v[1];
+                /* rf_add: ready = ce && (!busy || last step) && the other valid */
+                int free_ = L->C >= L->C_last + L->ii;
+                L->in_rdy = (L->ce && free_ && v[0]) << 1 | (L->ce && free_ && v[1]);   /* bit k: input k may transfer */
+                L->add_go = L->ce && free_ && v[0] && v[1];
             } else if (L->kind == K_GPOOL) {
                 int last_pix = L->gp_pix == L->gp_n - 1;
                 int last_issue = L->ce && L->gp_busy && L->gp_issued == L->gp_ch - 1;

@@ -437,6 +437,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
                  L->relu ? ", ReLU" : "");
             emit(e, "rf_add #(");
             emit(e, "    .CHANNELS(%d),", L->c);
+            emit(e, "    .PE(%d),", L->pe);
             emit(e, "    .IN0_ZP(%d),", net->layers[L->in[0]].zp);
             emit(e, "    .IN1_ZP(%d),", net->layers[L->in[1]].zp);
             emit(e, "    .IN0_MULT(%ld),", (long)p->in_mult[0]);
@@ -716,6 +717,8 @@ char *emit_report_json(const ir_net *net)
         if (L->op != IR_ADD)
             sb_printf(&b, ", \"kernel\": %d, \"stride\": %d, \"pads\": [%d, %d, %d, %d], \"shape\": [%d, %d, %d]",
                       L->kernel, L->stride, L->pad_t, L->pad_b, L->pad_l, L->pad_r, L->h, L->w, L->c);
+        if (L->op == IR_ADD)
+            sb_printf(&b, ", \"pe\": %d", L->pe);
         if (ir_has_weights(L->op))
             sb_printf(&b, ", \"pe\": %d, \"simd\": %d, \"multipliers\": %d, \"macs_per_frame\": %ld",
                       L->pe, L->simd, L->pe * L->simd, (long)L->h * L->w * L->c * ir_mac_depth(L));

@@ -414,7 +414,7 @@ static const struct {
                                         "simd", NULL}},
     {"dense", IR_DENSE, {"name", "op", "inputs", "units", "relu", "relu6", "output", "weights", "bias", "pe",
                          "simd", NULL}},
-    {"add", IR_ADD, {"name", "op", "inputs", "relu", "relu6", "output", NULL}},
+    {"add", IR_ADD, {"name", "op", "inputs", "relu", "relu6", "output", "pe", NULL}},
     {"max_pool2d", IR_MAX_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
     {"avg_pool2d", IR_AVG_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
     {"global_avg_pool", IR_GLOBAL_POOL, {"name", "op", "inputs", "relu", "relu6", NULL}},
@@ -500,6 +500,8 @@ static int parse_layer(ir_layer *L, struct fy_node *map)
             rc = -1;
         }
     }
+    if (L->op == IR_ADD && (n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))
+        rc = -1;
     if (ir_has_weights(L->op)) {
         if ((n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))
             rc = -1;

@@ -66,10 +66,12 @@ int sched_mac_latency(int sf, int nf)
     return sf * nf + 5;
 }
 
-int sched_add_latency(void)
+int sched_add_latency(int nf)
 {
-    /* rf_add: two requant pipelines (3 + 3), the sum, the output register. */
-    return 8;
+    /* rf_add: (NF > 1: the input register and NF steps), two requant
+     * pipelines (3 + 3), the sum, the output register. Kept in step with
+     * its LATENCY localparam. */
+    return nf > 1 ? nf + 8 : 8;
 }
 
 int sched_global_pool_latency(int channels)
@@ -162,6 +164,8 @@ int sched_stage_ii(const ir_layer *L)
 {
     if (ir_has_weights(L->op))
         return (ir_mac_depth(L) / L->simd) * (L->c / L->pe);
+    if (L->op == IR_ADD && L->pe > 0)
+        return L->c / L->pe;
     return 1;
 }
 
@@ -179,7 +183,7 @@ int sched_stage_latency(const ir_layer *L)
     case IR_GLOBAL_POOL:
         return sched_global_pool_latency(L->c);
     case IR_ADD:
-        return sched_add_latency();
+        return sched_add_latency(sched_stage_ii(L));
     default:
         return 0;
     }
@@ -516,7 +520,7 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                 long long m = -1;
                 for (k = 0; k < L->n_inputs; k++)
                     m = max2(m, tm->t[L->in[k]][p] + fifo_lat[i * 2 + k]);
-                a = max2(m, a + 1);
+                a = max2(m, a + ii);
                 T[p] = a + lat;
                 a = pace(&pc, T, p, F, lat, a);
             }

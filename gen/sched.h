@@ -22,7 +22,7 @@
 #define SCHED_FIFO_LATENCY 2     /* rf_axis_fifo: write into empty -> m_axis_tvalid */
 #define SCHED_POOL_LATENCY 2     /* rf_pool, max (average: + 1) */
 int sched_mac_latency(int sf, int nf); /* rf_conv_mac and rf_dw_mac LATENCY */
-int sched_add_latency(void);           /* rf_add LATENCY */
+int sched_add_latency(int nf);         /* rf_add LATENCY, NF = C / PE folds */
 int sched_global_pool_latency(int channels); /* rf_global_pool LATENCY */
 
 /* II of a stage, cycles per output pixel: (depth/SIMD)*(C_out/PE) for the

@@ -1,5 +1,6 @@
 /*
- * rf_add - TFLite int8 ADD of two streams of pixels, per channel.
+ * rf_add - TFLite int8 ADD of two streams of pixels, per channel, folded
+ * over the channels (PE lanes).
  *
  * Source: tensorflow/lite/kernels/internal/reference/integer_ops/add.h
  * (AddElementwise) with the parameters of kernels/add.cc (Prepare):
@@ -11,6 +12,8 @@
  *
  * Parameters
  *   CHANNELS             channels per pixel, >= 1 (tdata = CHANNELS * 8 bits)
+ *   PE                   channels computed in parallel (lanes), divides
+ *                        CHANNELS; NF = CHANNELS / PE folds per pixel
  *   IN0_ZP, IN1_ZP       input zero points, -128 .. 127
  *   IN0_MULT, IN1_MULT   input multipliers (int32, >= 0)
  *   IN0_SHIFT, IN1_SHIFT input shifts, -31 .. 31 (TFLite sign convention)
@@ -20,20 +23,27 @@
  *   LEFT_SHIFT           TFLite left_shift, 0 .. 22 (the generator uses 20)
  *
  * Handshake: one pipeline enable ce = !m_axis_tvalid || m_axis_tready moves
- * every stage. The two inputs transfer together:
- *   s0_axis_tready = ce && s1_axis_tvalid, s1_axis_tready = ce && s0_axis_tvalid
- * (each ready waits for the other input's valid; neither valid depends on a
- * ready). tlast and tuser are taken from s0.
+ * every stage. The two inputs transfer together (neither valid depends on a
+ * ready; tlast and tuser are taken from s0):
+ *   NF = 1: s0_axis_tready = ce && s1_axis_tvalid (s1 likewise); the pixel
+ *           goes straight into the lanes.
+ *   NF > 1: the two pixels are held in input registers while NF steps, one
+ *           per enabled cycle, feed channels nf*PE .. nf*PE+PE-1 to the
+ *           lanes; the next pair is taken in the cycle of the last step:
+ *           s0_axis_tready = ce && s1_axis_tvalid && (!busy || last step).
  *
- * Pipeline (constant latency; II = 1 beat per cycle):
+ * Pipeline of a lane (constant latency, one channel per enabled cycle):
  *   3 stages  rf_requant of each input        (s_0, s_1)
  *   1 stage   sum register                    (s_0 + s_1, int32 wrap)
  *   3 stages  rf_requant of the sum
- *   1 stage   output register                 (+ OUT_ZP, clamp)
- *   LATENCY = 3 + 1 + 3 + 1 = 8: inputs transferred in cycle t ->
- *   m_axis_tvalid in cycle t + 8 when not back-pressured.
- * Resources per channel: three 32 x 32 multipliers (rf_requant), ~600
- * flip-flops; plus 8 valid/tlast/tuser flags.
+ *   1 stage   output register                 (+ OUT_ZP, clamp into the
+ *             fold's channels; valid after the last fold)
+ *   LATENCY = 8 (NF = 1) or NF + 8 (NF > 1: the input register, NF steps):
+ *   inputs transferred in cycle t -> m_axis_tvalid in cycle t + LATENCY
+ *   when not back-pressured. II = NF cycles per pixel.
+ * Resources per lane: three 32 x 32 multipliers (rf_requant; the two input
+ * ones see a 9-bit value shifted by LEFT_SHIFT), ~600 flip-flops; for NF > 1
+ * two CHANNELS*8-bit input registers and an NF-way slice multiplexer.
  */
 
 `resetall
@@ -43,6 +53,8 @@
 module rf_add #(
     // channels per pixel (>= 1)
     parameter CHANNELS = 1,
+    // channels in parallel (divides CHANNELS)
+    parameter PE = CHANNELS,
     // zero point of input 0 (-128 .. 127)
     parameter IN0_ZP = 0,
     // zero point of input 1 (-128 .. 127)
@@ -93,8 +105,14 @@ module rf_add #(
     output wire                  m_axis_tuser
 );
 
-// input transfer in cycle t -> m_axis_tvalid in cycle t + LATENCY
-localparam LATENCY = 8;
+localparam NF = CHANNELS / PE;
+// input transfer in cycle t -> m_axis_tvalid in cycle t + LATENCY (for the
+// reader: gen/sched.c sched_add_latency and the testbench use the same value)
+/* verilator lint_off UNUSEDPARAM */
+localparam LATENCY = NF > 1 ? NF + 8 : 8;
+/* verilator lint_on UNUSEDPARAM */
+localparam NFW = NF > 1 ? $clog2(NF) : 1;
+localparam [NFW-1:0] NF_LAST = NF[NFW-1:0] - 1'b1;
 localparam signed [31:0] M0 = IN0_MULT;
 localparam signed [31:0] M1 = IN1_MULT;
 localparam signed [31:0] MO = OUT_MULT;
@@ -109,6 +127,10 @@ localparam signed [32:0] ACT_MAX33 = {{25{ACT_MAX[7]}}, ACT_MAX[7:0]};
 initial begin
     if (CHANNELS < 1) begin
         $error("CHANNELS must be >= 1 (instance %m)");
+        $finish;
+    end
+    if (PE < 1 || CHANNELS % PE != 0) begin
+        $error("PE must divide CHANNELS (instance %m)");
         $finish;
     end
     if (IN0_ZP < -128 || IN0_ZP > 127 || IN1_ZP < -128 || IN1_ZP > 127 || OUT_ZP < -128 || OUT_ZP > 127) begin
@@ -135,40 +157,115 @@ initial begin
 end
 
 wire ce = !m_axis_tvalid || m_axis_tready;
-wire in_xfer = ce && s0_axis_tvalid && s1_axis_tvalid;
 
-assign s0_axis_tready = ce && s1_axis_tvalid;
-assign s1_axis_tready = ce && s0_axis_tvalid;
+// ---- the lanes' input: the pixels themselves (NF = 1) or a fold of the
+// input registers (NF > 1) ----
+wire issue;                     // a fold enters the lanes this cycle
+wire [NFW-1:0] issue_nf;        // its fold
+wire issue_lastf;               // it is the pixel's last fold
+wire issue_last, issue_user;    // the pixel's tlast, tuser
+wire [PE*8-1:0] x0_slice;
+wire [PE*8-1:0] x1_slice;
 
-// valid, tlast, tuser of each pipeline stage; bit LATENCY-1 is the output
-reg [LATENCY-1:0] valid_reg = {LATENCY{1'b0}};
-reg [LATENCY-1:0] last_reg;
-reg [LATENCY-1:0] user_reg;
+generate
+    if (NF == 1) begin : g_direct
+        assign s0_axis_tready = ce && s1_axis_tvalid;
+        assign s1_axis_tready = ce && s0_axis_tvalid;
+        assign issue = ce && s0_axis_tvalid && s1_axis_tvalid;
+        assign issue_nf = 1'b0;
+        assign issue_lastf = 1'b1;
+        assign issue_last = s0_axis_tlast;
+        assign issue_user = s0_axis_tuser;
+        assign x0_slice = s0_axis_tdata;
+        assign x1_slice = s1_axis_tdata;
+    end else begin : g_fold
+        reg [CHANNELS*8-1:0] in0_reg;
+        reg [CHANNELS*8-1:0] in1_reg;
+        reg in_last_reg;
+        reg in_user_reg;
+        reg busy_reg = 1'b0;
+        reg [NFW-1:0] nf_reg = {NFW{1'b0}};
+        wire last_step = nf_reg == NF_LAST;
+        wire ready = ce && (!busy_reg || last_step);
+        wire xfer = ready && s0_axis_tvalid && s1_axis_tvalid;
+
+        assign s0_axis_tready = ready && s1_axis_tvalid;
+        assign s1_axis_tready = ready && s0_axis_tvalid;
+        assign issue = ce && busy_reg;
+        assign issue_nf = nf_reg;
+        assign issue_lastf = last_step;
+        assign issue_last = in_last_reg;
+        assign issue_user = in_user_reg;
+        assign x0_slice = in0_reg[nf_reg*PE*8 +: PE*8];
+        assign x1_slice = in1_reg[nf_reg*PE*8 +: PE*8];
+
+        always @(posedge clk) begin
+            if (issue) begin
+                nf_reg <= last_step ? {NFW{1'b0}} : nf_reg + 1'b1;
+                if (last_step) begin
+                    busy_reg <= 1'b0;
+                end
+            end
+            if (xfer) begin
+                busy_reg <= 1'b1;
+                in0_reg <= s0_axis_tdata;
+                in1_reg <= s1_axis_tdata;
+                in_last_reg <= s0_axis_tlast;
+                in_user_reg <= s0_axis_tuser;
+            end
+            if (rst) begin
+                busy_reg <= 1'b0;
+                nf_reg <= {NFW{1'b0}};
+            end
+        end
+    end
+endgenerate
+
+// valid, fold, last fold, tlast, tuser of the 7 lane stages; the output
+// register follows (m_axis)
+reg [6:0] valid_reg = 7'd0;
+reg [7*NFW-1:0] nf_pipe;
+reg [6:0] lastf_reg;
+reg [6:0] last_reg;
+reg [6:0] user_reg;
 reg [CHANNELS*8-1:0] out_reg;
+reg out_valid_reg = 1'b0;
+reg out_last_reg;
+reg out_user_reg;
+wire y_valid = valid_reg[6];
+wire [NFW-1:0] y_nf = nf_pipe[6*NFW +: NFW];
 
-assign m_axis_tvalid = valid_reg[LATENCY-1];
-assign m_axis_tlast = last_reg[LATENCY-1];
-assign m_axis_tuser = user_reg[LATENCY-1];
+assign m_axis_tvalid = out_valid_reg;
+assign m_axis_tlast = out_last_reg;
+assign m_axis_tuser = out_user_reg;
 assign m_axis_tdata = out_reg;
 
 always @(posedge clk) begin
     if (ce) begin
-        valid_reg <= {valid_reg[LATENCY-2:0], in_xfer};
-        last_reg <= {last_reg[LATENCY-2:0], s0_axis_tlast};
-        user_reg <= {user_reg[LATENCY-2:0], s0_axis_tuser};
+        valid_reg <= {valid_reg[5:0], issue};
+        nf_pipe <= {nf_pipe[0 +: 6*NFW], issue_nf};
+        lastf_reg <= {lastf_reg[5:0], issue_lastf};
+        last_reg <= {last_reg[5:0], issue_last};
+        user_reg <= {user_reg[5:0], issue_user};
+        out_valid_reg <= y_valid && lastf_reg[6];
+        if (y_valid && lastf_reg[6]) begin
+            out_last_reg <= last_reg[6];
+            out_user_reg <= user_reg[6];
+        end
     end
 
     if (rst) begin
-        valid_reg <= {LATENCY{1'b0}};
+        valid_reg <= 7'd0;
+        out_valid_reg <= 1'b0;
     end
 end
 
-genvar c;
+genvar pe, f;
 generate
-    for (c = 0; c < CHANNELS; c = c + 1) begin : g_ch
+    for (pe = 0; pe < PE; pe = pe + 1) begin : g_ch
         // (x - zp) is in -255 .. 255, so the shift stays within int32
-        wire signed [31:0] x0 = {{24{s0_axis_tdata[8*c+7]}}, s0_axis_tdata[8*c +: 8]};
-        wire signed [31:0] x1 = {{24{s1_axis_tdata[8*c+7]}}, s1_axis_tdata[8*c +: 8]};
+        wire signed [31:0] x0 = {{24{x0_slice[8*pe+7]}}, x0_slice[8*pe +: 8]};
+        wire signed [31:0] x1 = {{24{x1_slice[8*pe+7]}}, x1_slice[8*pe +: 8]};
         wire signed [31:0] v0 = (x0 - IN0_ZP) <<< LEFT_SHIFT;
         wire signed [31:0] v1 = (x1 - IN1_ZP) <<< LEFT_SHIFT;
         wire signed [31:0] s0;
@@ -186,7 +283,14 @@ generate
         always @(posedge clk) begin
             if (ce) begin
                 sum_reg <= s0 + s1;
-                out_reg[8*c +: 8] <= clamped;
+            end
+        end
+
+        for (f = 0; f < NF; f = f + 1) begin : g_fold
+            always @(posedge clk) begin
+                if (ce && y_valid && y_nf == f) begin
+                    out_reg[(f*PE+pe)*8 +: 8] <= clamped;
+                end
             end
         end
     end

@@ -259,7 +259,7 @@ stream_bin() { echo "build/$(basename "$1" .yaml)/stream"; }
 build_kernel() {
     make --no-print-directory "$(stream_bin "$1")" KERNEL="$1" >"$B/build_$(basename "$1" .yaml).log" 2>&1
 }
-E2E_KERNELS="kernels/resnet_block.yaml tests/kernels/two_blocks.yaml tests/kernels/wide_1x1.yaml tests/kernels/big_kernels.yaml tests/kernels/auto_fold.yaml tests/kernels/mobile_pool.yaml tests/kernels/strided.yaml"
+E2E_KERNELS="kernels/resnet_block.yaml tests/kernels/two_blocks.yaml tests/kernels/wide_1x1.yaml tests/kernels/big_kernels.yaml tests/kernels/auto_fold.yaml tests/kernels/mobile_pool.yaml tests/kernels/strided.yaml tests/kernels/folded_add.yaml"
 # The ResNet family at two foldings each: "NAME KERNEL GEN_FLAGS...". A huge
 # --target-cycles folds every layer fully (PE = SIMD = 1); the bottleneck
 # block runs at a reduced resolution to keep the suite within CI's time.
@@ -412,7 +412,8 @@ EOF
     # the same cycle, input beats, output beats and FIFO fills on every line,
     # at the generated depths and at depths that lose throughput
     for spec in "tests/kernels/strided.yaml|" "tests/kernels/strided.yaml|--fifo-depth proj_to_add=11" \
-        "tests/kernels/mobile_pool.yaml|" "tests/kernels/two_blocks.yaml|--resolution 16x8 --fifo-depth stem_to_b1add=34"; do
+        "tests/kernels/mobile_pool.yaml|" "tests/kernels/two_blocks.yaml|--resolution 16x8 --fifo-depth stem_to_b1add=34" \
+        "tests/kernels/folded_add.yaml|"; do
         IFS='|' read -r k flags <<<"$spec"
         rm -rf build/cmodel "$B/cmodel"
         # shellcheck disable=SC2086
@@ -482,7 +483,7 @@ fi
 # ---- the analytic depths against the simulated minimum (bisection) ----
 if want verify; then
     for case in "tests/kernels/tiny_skip.yaml" "tests/kernels/tiny_skip.yaml 20x6" "tests/kernels/two_blocks.yaml 16x8" \
-        "tests/kernels/strided.yaml"; do
+        "tests/kernels/strided.yaml" "tests/kernels/folded_add.yaml"; do
         # shellcheck disable=SC2086
         if bash tests/verify_fifos.sh $case >"$B/verify.log" 2>&1 && grep -q '^PASS' "$B/verify.log"; then
             pass "verify $case: $(grep -E '^PASS' "$B/verify.log" | sed 's/^PASS //' | paste -sd';' -)"

@@ -1,6 +1,7 @@
 // Testbench of rf_add: TFLite int8 ADD bit exact against an independent
 // reference, joint transfer of both inputs, tlast/tuser from s0, LATENCY
-// and II = 1 without stalls, random stalls on all three streams.
+// and II = NF = CHANNELS / PE without stalls, random stalls on all three
+// streams.
 #include <deque>
 #include <vector>
 
@@ -9,6 +10,9 @@
 
 #ifndef P_CHANNELS
 #define P_CHANNELS 1
+#endif
+#ifndef P_PE
+#define P_PE P_CHANNELS
 #endif
 #ifndef P_IN0_ZP
 #define P_IN0_ZP 0
@@ -46,7 +50,9 @@
 #ifndef P_LEFT_SHIFT
 #define P_LEFT_SHIFT 20
 #endif
-static const int LATENCY = 8;  // documented in templates/rf_add.v
+// documented in templates/rf_add.v
+static const int NF = P_CHANNELS / P_PE;
+static const int LATENCY = NF > 1 ? NF + 8 : 8;
 
 struct Beat {
     std::vector<int8_t> v;
@@ -143,7 +149,7 @@ static void run(Rng &rng, int n, int pv0, int pv1, int pr, bool timing)
                              LATENCY);
                 if (got == 0)
                     first_out = cyc;
-                else if (cyc == first_out + (uint64_t)got)
+                else if (cyc == first_out + (uint64_t)got * NF)
                     outs_full++;
             }
             in_cycle.pop_front();
@@ -160,9 +166,9 @@ static void run(Rng &rng, int n, int pv0, int pv1, int pr, bool timing)
     if (got < n)
         tb_error("only %d of %d beats came out", got, n);
     if (timing) {
-        printf("no stalls: latency %d, %d of %d outputs in consecutive cycles (II = 1)\n", LATENCY, outs_full + 1, n);
+        printf("no stalls: latency %d, %d of %d outputs %d cycles apart (II = NF)\n", LATENCY, outs_full + 1, n, NF);
         if (outs_full + 1 != n)
-            tb_error("II: %d of %d outputs in consecutive cycles", outs_full + 1, n);
+            tb_error("II: %d of %d outputs %d cycles apart", outs_full + 1, n, NF);
     }
 }
 
@@ -171,8 +177,8 @@ int main(int argc, char **argv)
     Verilated::commandArgs(argc, argv);
     top = new Vtb;
     Rng rng(4);
-    printf("rf_add CHANNELS=%d zp %d %d -> %d, mult %d>>%d %d>>%d out %d>>%d, act [%d, %d]\n", P_CHANNELS, P_IN0_ZP,
-           P_IN1_ZP, P_OUT_ZP, P_IN0_MULT, P_IN0_SHIFT, P_IN1_MULT, P_IN1_SHIFT, P_OUT_MULT, P_OUT_SHIFT, P_ACT_MIN,
+    printf("rf_add CHANNELS=%d PE=%d zp %d %d -> %d, mult %d>>%d %d>>%d out %d>>%d, act [%d, %d]\n", P_CHANNELS, P_PE,
+           P_IN0_ZP, P_IN1_ZP, P_OUT_ZP, P_IN0_MULT, P_IN0_SHIFT, P_IN1_MULT, P_IN1_SHIFT, P_OUT_MULT, P_OUT_SHIFT, P_ACT_MIN,
            P_ACT_MAX);
     top->s0_axis_tvalid = 0;
     top->s1_axis_tvalid = 0;

@@ -398,6 +398,9 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
 #define M_RQ_ON_DSP_CONST 100
 #define M_RQ_ON_DSP_ROM 400
 #define M_RQ_DSP 4
+/* rf_requant_serial: 749 LUT4 at DIGIT 1, 926 at DIGIT 4 (synth_ice40) */
+#define M_RQ_SERIAL_BASE 690
+#define M_RQ_SERIAL_PER_DIGIT 60
 #define M_ADD_IN_RQ 150
 #define M_ADD_IN_ON_DSP 40
 #define M_ADD_GLUE 30
@@ -500,7 +503,9 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
 {
     stage_est *s;
     int depth = ir_mac_depth(L), sf = depth / L->simd, nf = L->c / L->pe, ii = sf * nf, k;
-    long prod = ii == 1 ? M_PROD_CONST : M_PROD_ROM, rq = requant_luts(nf);
+    int digit = sched_requant_digit(L);
+    long prod = ii == 1 ? M_PROD_CONST : M_PROD_ROM;
+    long rq = digit ? M_RQ_SERIAL_BASE + (long)M_RQ_SERIAL_PER_DIGIT * digit : requant_luts(nf);
     s = new_stage(r, ir_op_name(L->op), "%s", L->name);
     s->multipliers = L->pe * L->simd;
     s->requantizers = L->pe;
@@ -520,11 +525,13 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
         snprintf(g->what, sizeof g->what, "%s: %d products", L->name, s->multipliers);
         snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_mac.$mul$* r:Y_WIDTH>=17 %%i", L->name);
     }
-    for (k = 0; k < L->pe; k++) {
+    /* a serial requantizer (rf_requant_serial) has no multiplier */
+    for (k = 0; k < L->pe && !digit; k++) {
         dsp_group *g = new_group(r, G_REQUANT, M_RQ_DSP, rq - (nf == 1 ? M_RQ_ON_DSP_CONST : M_RQ_ON_DSP_ROM));
         g->index = k;
         snprintf(g->what, sizeof g->what, "%s: requantizer %d", L->name, k);
-        snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_mac.?g_pe?%d?.u_rq.$mul$*", L->name, k);
+        snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_mac.?g_pe?%d?.g_par.u_rq.$mul$*", L->name,
+                 k);
     }
 }
 

@@ -420,7 +420,11 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, "    .WEIGHT_FILE({MEM_PATH, \"%s_w.mem\"}),", L->name);
                 emit(e, "    .BIAS_FILE({MEM_PATH, \"%s_b.mem\"}),", L->name);
                 emit(e, "    .MULT_FILE({MEM_PATH, \"%s_m.mem\"}),", L->name);
-                emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"})", L->name);
+                if (sched_requant_digit(L)) {
+                    emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
+                    emit(e, "    .RQ_DIGIT(%d)", sched_requant_digit(L));
+                } else
+                    emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"})", L->name);
             }
             emit(e, ") u_%s_%s (", L->name, ir_has_weights(L->op) ? "mac" : "pool");
             e->indent++;
@@ -812,7 +816,7 @@ int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir
 {
     static const char *const templates[] = {"rf_axis_fifo", "rf_axis_fork", "rf_requant",     "rf_add",
                                             "rf_window",    "rf_conv_mac",  "rf_dw_mac",      "rf_pool",
-                                            "rf_global_pool", "rf_pool_div"};
+                                            "rf_global_pool", "rf_pool_div", "rf_requant_serial"};
     out_set o = {0};
     char tmp[1024], old[1024], p[1400];
     int i, rc = 0;
@@ -825,7 +829,7 @@ int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir
     for (i = 0; i < (int)(sizeof templates / sizeof templates[0]); i++) {
         /* the op-specific templates only when the network uses them */
         static const enum ir_op needs[] = {IR_INPUT, IR_INPUT,     IR_INPUT,    IR_INPUT,       IR_INPUT,
-                                           IR_INPUT, IR_DEPTHWISE, IR_MAX_POOL, IR_GLOBAL_POOL, IR_ADD};
+                                           IR_INPUT, IR_DEPTHWISE, IR_MAX_POOL, IR_GLOBAL_POOL, IR_ADD, IR_INPUT};
         int j, used = needs[i] == IR_INPUT;
         /* rf_pool_div (needs[] = IR_ADD here) serves rf_pool and rf_global_pool */
         for (j = 1; j < net->n_layers && !used; j++) {

@@ -59,11 +59,29 @@
 
 #define SCHED_FRAMES 2
 
-int sched_mac_latency(int sf, int nf)
+int sched_mac_latency(int sf, int nf, int rq_digit)
 {
     /* rf_conv_mac: input register, NF*SF steps, product/accumulate, requant
-     * (3 stages), output register. Kept in step with its LATENCY localparam. */
-    return sf * nf + 5;
+     * (rf_requant 3 stages, rf_requant_serial R + 2), output register. Kept
+     * in step with its LATENCY localparam. */
+    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 2 : 3;
+    return sf * nf + 2 + rq;
+}
+
+int sched_requant_digit(const ir_layer *L)
+{
+    /* rf_requant_serial needs SF >= R + 1, R = ceil(31 / DIGIT): the
+     * narrowest digit whose steps fit between two accumulators. rf_dw_mac
+     * keeps rf_requant. */
+    static const int digits[] = {1, 2, 4, 8};
+    int sf, i;
+    if (L->op != IR_CONV2D && L->op != IR_DENSE)
+        return 0;
+    sf = ir_mac_depth(L) / L->simd;
+    for (i = 0; i < 4; i++)
+        if (sf >= (31 + digits[i] - 1) / digits[i] + 1)
+            return digits[i];
+    return 0;
 }
 
 int sched_add_latency(int nf)
@@ -175,7 +193,7 @@ int sched_stage_latency(const ir_layer *L)
     case IR_CONV2D:
     case IR_DENSE:
     case IR_DEPTHWISE:
-        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe);
+        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe, sched_requant_digit(L));
     case IR_MAX_POOL:
         return SCHED_POOL_LATENCY;
     case IR_AVG_POOL:

@@ -32,6 +32,11 @@
  *   BIAS_FILE    NF words of PE*32 bits, lane pe = bias[nf*PE+pe] (int32)
  *   MULT_FILE    NF words of PE*32 bits, multipliers (int32)
  *   SHIFT_FILE   NF words of PE*8 bits, shifts (int8, TFLite sign, -31 .. 31)
+ *   RQ_DIGIT     0: rf_requant (a 32 x 32 multiplier, 3 stages, II = 1);
+ *                1, 2, 4, 8: rf_requant_serial with DIGIT = RQ_DIGIT
+ *                (R = ceil(31/RQ_DIGIT) steps, R + 2 stages), which needs
+ *                SF >= R + 1 (one accumulator every SF cycles) and
+ *                multipliers >= 0
  *
  * Handshake: global pipeline enable ce = !m_axis_tvalid || m_axis_tready.
  * The input window is held in a register while its NF*SF steps are issued,
@@ -43,14 +48,16 @@
  *   t+1 .. t+SF*NF     steps: products of the SIMD slice and the weight word
  *                      (ROM read one cycle ahead), accumulated with the bias
  *                      at sf = 0
- *   +3                 rf_requant of each fold's accumulator (LATENCY 3)
+ *   +RQ_LAT            requantization of each fold's accumulator: rf_requant
+ *                      (RQ_LAT 3) or rf_requant_serial (RQ_LAT R + 2)
  *   +1                 + OUT_ZP, clamp into the fold's slice of the output
  *                      register; valid after the last fold
- *   LATENCY = SF*NF + 5: m_axis_tvalid in cycle t + SF*NF + 5.
+ *   LATENCY = SF*NF + 2 + RQ_LAT: m_axis_tvalid in cycle t + LATENCY
+ *   (SF*NF + 5 with rf_requant).
  *   II = SF*NF cycles per output pixel.
  *
  * Resources: PE*SIMD 9 x 8 bit multipliers, PE adder trees, PE rf_requant
- * (32 x 32 multipliers), ROMs of NF*SF*PE*SIMD*8 (weights) and
+ * (32 x 32 multipliers) or rf_requant_serial (one 64-bit adder each), ROMs of NF*SF*PE*SIMD*8 (weights) and
  * NF*PE*(32+32+8) bits read synchronously (iCE40 EBR when large), the
  * K*K*IN_CH*8 bit input register and the OUT_CH*8 bit output register.
  */
@@ -85,7 +92,9 @@ module rf_conv_mac #(
     // multipliers ($readmemh; NF words of PE*32 bits)
     parameter MULT_FILE = "mult.mem",
     // shifts ($readmemh; NF words of PE*8 bits)
-    parameter SHIFT_FILE = "shift.mem"
+    parameter SHIFT_FILE = "shift.mem",
+    // requantizer: 0 parallel (rf_requant), else serial digit bits (1, 2, 4, 8)
+    parameter RQ_DIGIT = 0
 ) (
     input  wire                              clk,
     input  wire                              rst,
@@ -108,8 +117,11 @@ localparam SF = KKC / SIMD;
 localparam NF = OUT_CH / PE;
 // cycles per output pixel
 localparam II = SF * NF;
+// requantizer stages: rf_requant 3, rf_requant_serial R + 2
+localparam RQ_STEPS = RQ_DIGIT > 0 ? (31 + RQ_DIGIT - 1) / RQ_DIGIT : 0;
+localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 2 : 3;
 // input transfer in cycle t -> m_axis_tvalid in cycle t + LATENCY
-localparam LATENCY = II + 5;
+localparam LATENCY = II + 2 + RQ_LAT;
 localparam SFW = SF > 1 ? $clog2(SF) : 1;
 localparam NFW = NF > 1 ? $clog2(NF) : 1;
 localparam AW = II > 1 ? $clog2(II) : 1;
@@ -149,8 +161,16 @@ initial begin
         $error("need -128 <= ACT_MIN <= ACT_MAX <= 127 (instance %m)");
         $finish;
     end
-    if (LATENCY != II + 5) begin
-        $error("rf_conv_mac LATENCY must be II + 5 (instance %m)");
+    if (RQ_DIGIT != 0 && RQ_DIGIT != 1 && RQ_DIGIT != 2 && RQ_DIGIT != 4 && RQ_DIGIT != 8) begin
+        $error("RQ_DIGIT must be 0, 1, 2, 4 or 8 (instance %m)");
+        $finish;
+    end
+    if (RQ_DIGIT > 0 && SF < RQ_STEPS + 1) begin
+        $error("a serial requantizer (RQ_DIGIT %0d) needs SF >= %0d (instance %m)", RQ_DIGIT, RQ_STEPS + 1);
+        $finish;
+    end
+    if (LATENCY != II + 2 + RQ_LAT) begin
+        $error("rf_conv_mac LATENCY must be II + 2 + RQ_LAT (instance %m)");
         $finish;
     end
 end
@@ -231,17 +251,17 @@ end
 // ---- products and accumulators ----
 wire [SIMD*8-1:0] x_slice = win_reg[sf_reg*SIMD*8 +: SIMD*8];
 // accumulator valid (fold complete), its fold, last fold, tlast, tuser;
-// then the same through the three requant stages
+// then the same through the RQ_LAT requant stages
 reg a_valid_reg = 1'b0;
 reg [NFW-1:0] a_nf_reg;
 reg a_lastf_reg;
 reg a_last_reg;
 reg a_user_reg;
-reg [2:0] q_valid_reg = 3'b000;
-reg [3*NFW-1:0] q_nf_reg;
-reg [2:0] q_lastf_reg;
-reg [2:0] q_last_reg;
-reg [2:0] q_user_reg;
+reg [RQ_LAT-1:0] q_valid_reg = {RQ_LAT{1'b0}};
+reg [RQ_LAT*NFW-1:0] q_nf_reg;
+reg [RQ_LAT-1:0] q_lastf_reg;
+reg [RQ_LAT-1:0] q_last_reg;
+reg [RQ_LAT-1:0] q_user_reg;
 
 // ---- output register ----
 reg [OUT_CH*8-1:0] out_reg;
@@ -254,8 +274,8 @@ assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tlast = out_last_reg;
 assign m_axis_tuser = out_user_reg;
 
-wire [NFW-1:0] y_nf = q_nf_reg[2*NFW +: NFW];
-wire y_valid = q_valid_reg[2];
+wire [NFW-1:0] y_nf = q_nf_reg[(RQ_LAT-1)*NFW +: NFW];
+wire y_valid = q_valid_reg[RQ_LAT-1];
 
 genvar pe, s, f;
 generate
@@ -289,14 +309,28 @@ generate
             end
         end
 
-        rf_requant u_rq (
-            .clk(clk),
-            .ce(ce),
-            .x(acc_reg),
-            .mult(m_reg[pe*32 +: 32]),
-            .shift(sh_reg[pe*8 +: 8]),
-            .y(y)
-        );
+        if (RQ_DIGIT == 0) begin : g_par
+            rf_requant u_rq (
+                .clk(clk),
+                .ce(ce),
+                .x(acc_reg),
+                .mult(m_reg[pe*32 +: 32]),
+                .shift(sh_reg[pe*8 +: 8]),
+                .y(y)
+            );
+        end else begin : g_ser
+            rf_requant_serial #(
+                .DIGIT(RQ_DIGIT)
+            ) u_rq (
+                .clk(clk),
+                .ce(ce),
+                .start(a_valid_reg),
+                .x(acc_reg),
+                .mult(m_reg[pe*32 +: 32]),
+                .shift(sh_reg[pe*8 +: 8]),
+                .y(y)
+            );
+        end
 
         for (f = 0; f < NF; f = f + 1) begin : g_fold
             always @(posedge clk) begin
@@ -320,15 +354,15 @@ always @(posedge clk) begin
         a_lastf_reg <= nf_reg == NF_LAST;
         a_last_reg <= win_last_reg;
         a_user_reg <= win_user_reg;
-        q_valid_reg <= {q_valid_reg[1:0], a_valid_reg};
-        q_nf_reg <= {q_nf_reg[0 +: 2*NFW], a_nf_reg};
-        q_lastf_reg <= {q_lastf_reg[1:0], a_lastf_reg};
-        q_last_reg <= {q_last_reg[1:0], a_last_reg};
-        q_user_reg <= {q_user_reg[1:0], a_user_reg};
-        out_valid_reg <= y_valid && q_lastf_reg[2];
-        if (y_valid && q_lastf_reg[2]) begin
-            out_last_reg <= q_last_reg[2];
-            out_user_reg <= q_user_reg[2];
+        q_valid_reg <= {q_valid_reg[RQ_LAT-2:0], a_valid_reg};
+        q_nf_reg <= {q_nf_reg[0 +: (RQ_LAT-1)*NFW], a_nf_reg};
+        q_lastf_reg <= {q_lastf_reg[RQ_LAT-2:0], a_lastf_reg};
+        q_last_reg <= {q_last_reg[RQ_LAT-2:0], a_last_reg};
+        q_user_reg <= {q_user_reg[RQ_LAT-2:0], a_user_reg};
+        out_valid_reg <= y_valid && q_lastf_reg[RQ_LAT-1];
+        if (y_valid && q_lastf_reg[RQ_LAT-1]) begin
+            out_last_reg <= q_last_reg[RQ_LAT-1];
+            out_user_reg <= q_user_reg[RQ_LAT-1];
         end
     end
 
@@ -338,7 +372,7 @@ always @(posedge clk) begin
         nf_reg <= {NFW{1'b0}};
         addr_reg <= {AW{1'b0}};
         a_valid_reg <= 1'b0;
-        q_valid_reg <= 3'b000;
+        q_valid_reg <= {RQ_LAT{1'b0}};
         out_valid_reg <= 1'b0;
     end
 end

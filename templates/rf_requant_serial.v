@@ -1,0 +1,145 @@
+/*
+ * rf_requant_serial - TFLite MultiplyByQuantizedMultiplier(x, mult, shift),
+ * int32, digit-serial: the 32 x 31-bit multiplication of rf_requant spread
+ * over R = ceil(31 / DIGIT) enabled cycles, for MACs that produce one
+ * accumulator every SF >= R + 1 cycles (a folded rf_conv_mac).
+ *
+ * Arithmetic: exactly rf_requant's (TFLite common.h MultiplyByQuantizedMultiplier;
+ * gemmlowp fixedpoint.h SaturatingRoundingDoublingHighMul and
+ * RoundingDivideByPOT), for mult >= 0, which every TFLite multiplier is
+ * (QuantizeMultiplier gives [2^30, 2^31) or 0):
+ *   ab = (x * 2^left) * mult                    (x * 2^left wraps in int32)
+ *   hi = floor((ab + 2^30) / 2^31)              (SRDHM; see rf_requant for
+ *                                                why both nudges are this)
+ *   y  = RDBPOT(hi, right)
+ * With mult >= 0 the saturating case of SRDHM (a == b == INT32_MIN) cannot
+ * occur, and |ab| < 2^62, so hi fits in int32.
+ *
+ * Multiplication: the accumulator starts at 2^30 (the rounding term); in
+ * each of R steps it adds x * d << (DIGIT * step) for the next DIGIT-bit
+ * digit d of mult, least significant first (x kept in a register shifted
+ * left by DIGIT per step, mult shifted right).
+ *
+ * Parameters
+ *   DIGIT   bits of mult per step: 1, 2, 4 or 8 (R = 31, 16, 8, 4 steps)
+ *
+ * Timing (all registers move on ce, the caller's pipeline enable):
+ *   start   sampled with x, mult, shift in an enabled cycle
+ *   y       holds the result LATENCY = R + 2 enabled edges after the start
+ *           edge (1 sampling, R steps, 1 rounding), until the next result
+ *   the next start may come R + 1 enabled cycles after a start at the
+ *   earliest (the caller guarantees it; it overlaps the rounding step)
+ * Resources: a 64-bit accumulator and adder (DIGIT of them for the digit's
+ * partial products), the 64-bit shifted x, the 31-bit mult, a 32-bit
+ * barrel shifter for RDBPOT: about 250 (DIGIT 1) to 600 (DIGIT 8) logic
+ * cells against about 1333 for rf_requant's constant 32 x 32 multiplier.
+ */
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module rf_requant_serial #(
+    // bits of the multiplier per step (1, 2, 4, 8)
+    parameter DIGIT = 1
+) (
+    input  wire               clk,
+    // advance every register
+    input  wire               ce,
+    // x, mult and shift are valid: start a multiplication
+    input  wire               start,
+    input  wire signed [31:0] x,
+    // quantized multiplier, >= 0 (TFLite: [2^30, 2^31) or 0)
+    /* verilator lint_off UNUSEDSIGNAL */
+    // bit 31, the sign, is 0 by contract
+    input  wire signed [31:0] mult,
+    /* verilator lint_on UNUSEDSIGNAL */
+    // TFLite shift: > 0 shifts left before the multiply, < 0 rounds right after
+    input  wire signed [7:0]  shift,
+    output wire signed [31:0] y
+);
+
+// steps of DIGIT bits over the 31 magnitude bits of mult
+localparam R = (31 + DIGIT - 1) / DIGIT;
+// enabled edges from start to y (for the reader: gen/sched.c uses R + 2)
+/* verilator lint_off UNUSEDPARAM */
+localparam LATENCY = R + 2;
+/* verilator lint_on UNUSEDPARAM */
+localparam CW = $clog2(R + 1);
+localparam [CW-1:0] R_CNT = R[CW-1:0];
+localparam [CW-1:0] ONE = {{(CW-1){1'b0}}, 1'b1};
+localparam signed [63:0] ROUND = 64'sd1073741824;  // 2^30
+
+initial begin
+    if (DIGIT != 1 && DIGIT != 2 && DIGIT != 4 && DIGIT != 8) begin
+        $error("DIGIT must be 1, 2, 4 or 8 (instance %m)");
+        $finish;
+    end
+end
+
+// sampling: left shift (wrapping), right shift amount saturated to 31
+wire [6:0] left = shift[7] ? 7'd0 : shift[6:0];
+wire [8:0] neg_shift = -{shift[7], shift};
+wire [4:0] right = !shift[7] ? 5'd0 : (neg_shift > 9'd31 ? 5'd31 : neg_shift[4:0]);
+wire signed [31:0] xl = x <<< left;
+
+reg signed [63:0] acc_reg;
+reg signed [63:0] xsh_reg;
+reg [31:0] m_reg;
+reg [4:0] right_reg;
+reg [CW-1:0] cnt_reg = {CW{1'b0}};
+reg fin_reg = 1'b0;
+
+// this step's partial product: x times the DIGIT-bit unsigned digit, as a
+// sum of shifted copies of x (DIGIT - 1 adders)
+reg signed [63:0] partial;
+integer b;
+always @* begin
+    partial = 64'sd0;
+    for (b = 0; b < DIGIT; b = b + 1) begin
+        if (m_reg[b]) begin
+            partial = partial + (xsh_reg <<< b);
+        end
+    end
+end
+
+// rounding: hi = (ab + 2^30) >> 31 is acc_reg[62:31] (|ab| < 2^62), then
+// RDBPOT as rf_requant's stage 3
+/* verilator lint_off UNUSEDSIGNAL */
+// bit 63 is the sign copy of bit 62; bits 30:0 are the discarded fraction
+wire signed [63:0] acc_all = acc_reg;
+/* verilator lint_on UNUSEDSIGNAL */
+wire signed [31:0] t = acc_all[62:31];
+wire [31:0] mask = (32'd1 << right_reg) - 32'd1;
+wire [31:0] rem = t & mask;
+wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
+wire signed [31:0] rounded = (t >>> right_reg) + $signed({31'd0, rem > thr});
+reg signed [31:0] y_reg;
+
+assign y = y_reg;
+
+always @(posedge clk) begin
+    if (ce) begin
+        if (cnt_reg != {CW{1'b0}}) begin
+            acc_reg <= acc_reg + partial;
+            xsh_reg <= xsh_reg <<< DIGIT;
+            m_reg <= m_reg >> DIGIT;
+            cnt_reg <= cnt_reg - ONE;
+        end
+        fin_reg <= cnt_reg == ONE;
+        if (fin_reg) begin
+            y_reg <= rounded;
+        end
+        if (start) begin
+            acc_reg <= ROUND;
+            xsh_reg <= {{32{xl[31]}}, xl};
+            m_reg <= {1'b0, mult[30:0]};
+            right_reg <= right;
+            cnt_reg <= R_CNT;
+        end
+    end
+end
+
+endmodule
+
+`resetall

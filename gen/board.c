@@ -398,9 +398,9 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
 #define M_RQ_ON_DSP_CONST 100
 #define M_RQ_ON_DSP_ROM 400
 #define M_RQ_DSP 4
-/* rf_requant_serial: 749 LUT4 at DIGIT 1, 926 at DIGIT 4 (synth_ice40) */
-#define M_RQ_SERIAL_BASE 690
-#define M_RQ_SERIAL_PER_DIGIT 60
+/* rf_requant_serial: 597 LUT4 at DIGIT 1, 870 at DIGIT 4 (synth_ice40) */
+#define M_RQ_SERIAL_BASE 510
+#define M_RQ_SERIAL_PER_DIGIT 90
 #define M_ADD_IN_RQ 150
 #define M_ADD_IN_ON_DSP 40
 #define M_ADD_GLUE 30
@@ -492,6 +492,24 @@ static dsp_group *new_group(board_fit_result *r, enum grp_kind kind, int dsp, lo
     return g;
 }
 
+/* SB_MAC16 blocks of a multiplication by the constant m, with x_chunks
+ * 16-bit pieces of the other operand: Yosys (wreduce, mul2dsp) drops the
+ * constant's trailing zero bits and splits the rest, with its sign bit,
+ * into 16-bit pieces; a power of two (or 0) is a shift and takes none. */
+static int const_mul_dsp(long long m, int x_chunks)
+{
+    int bits = 0;
+    if (m <= 0 || (m & (m - 1)) == 0)
+        return 0;
+    while (!(m & 1))
+        m >>= 1;
+    while (m) {
+        bits++;
+        m >>= 1;
+    }
+    return x_chunks * ((bits + 1 + 15) / 16);
+}
+
 /* Line buffers of a window: K + S lines of W pixels (rf_window, and the
  * count of sched_plan_memory). */
 static long window_ebr(const ir_net *net, const ir_layer *L)
@@ -527,7 +545,13 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
     }
     /* a serial requantizer (rf_requant_serial) has no multiplier */
     for (k = 0; k < L->pe && !digit; k++) {
-        dsp_group *g = new_group(r, G_REQUANT, M_RQ_DSP, rq - (nf == 1 ? M_RQ_ON_DSP_CONST : M_RQ_ON_DSP_ROM));
+        /* NF = 1: the multiplier is a constant (a one-word ROM), times the
+         * 32-bit accumulator */
+        int n = nf == 1 ? const_mul_dsp(L->mult[k], 2) : M_RQ_DSP;
+        dsp_group *g;
+        if (!n)
+            continue;
+        g = new_group(r, G_REQUANT, n, rq - (nf == 1 ? M_RQ_ON_DSP_CONST : M_RQ_ON_DSP_ROM));
         g->index = k;
         snprintf(g->what, sizeof g->what, "%s: requantizer %d", L->name, k);
         snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_mac.?g_pe?%d?.g_par.u_rq.$mul$*", L->name,
@@ -545,18 +569,26 @@ static void estimate_add(board_fit_result *r, const ir_layer *L)
      * multiplexers, as the MAC's window slice */
     if (nf > 1)
         s->lut4_all += 2L * L->c * 8 + 2L * L->pe * 8 * (nf - 1) / 3;
+    /* the sum is 32 bits (2 pieces); an input is 9 bits shifted left (1) */
+    int n_out = const_mul_dsp(L->addp.out_mult, 2);
     for (c = 0; c < L->pe; c++) {
-        dsp_group *g = new_group(r, G_ADD_OUT, M_RQ_DSP, M_RQ_CONST - M_RQ_ON_DSP_CONST);
-        g->index = c;
-        snprintf(g->what, sizeof g->what, "%s: lane %d output requantizer", L->name, c);
-        snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rqo.$mul$*", L->name, c);
+        dsp_group *g;
         for (k = 0; k < 2; k++) {
-            g = new_group(r, G_ADD_IN, 1, M_ADD_IN_RQ - M_ADD_IN_ON_DSP);
+            int n_in = const_mul_dsp(L->addp.in_mult[k], 1);
+            if (!n_in)
+                continue;
+            g = new_group(r, G_ADD_IN, n_in, M_ADD_IN_RQ - M_ADD_IN_ON_DSP);
             g->index = c;
             g->input = k;
             snprintf(g->what, sizeof g->what, "%s: lane %d input %d requantizer", L->name, c, k);
             snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rq%d.$mul$*", L->name, c, k);
         }
+        if (!n_out)
+            continue;
+        g = new_group(r, G_ADD_OUT, n_out, M_RQ_CONST - M_RQ_ON_DSP_CONST);
+        g->index = c;
+        snprintf(g->what, sizeof g->what, "%s: lane %d output requantizer", L->name, c);
+        snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rqo.$mul$*", L->name, c);
     }
 }
 

@@ -22,7 +22,7 @@
  *                 the input pixel's transfer);
  *   compute       the MAC / pool / add accepts its input o at
  *                 a(o) = max(offered(o), a(o-1) + II) and transfers its output
- *                 at a(o) + LATENCY (rf_conv_mac, rf_dw_mac: SF*NF + 5;
+ *                 at a(o) + LATENCY (rf_conv_mac: sched_mac_latency; rf_dw_mac: SF*NF + 5;
  *                 rf_pool, rf_global_pool, rf_add: their LATENCY);
  *   add           offered when both inputs are there (through a FIFO: +2,
  *                 rf_axis_fifo's latency).
@@ -61,11 +61,19 @@
 
 int sched_mac_latency(int sf, int nf, int rq_digit)
 {
-    /* rf_conv_mac: input register, NF*SF steps, product/accumulate, requant
-     * (rf_requant 3 stages, rf_requant_serial R + 2), output register. Kept
-     * in step with its LATENCY localparam. */
+    /* rf_conv_mac: input register, NF*SF steps, (folded: slice and dot
+     * product registers, PIPE = 2), accumulate, requant (rf_requant 3
+     * stages, rf_requant_serial R + 2), output register. Kept in step with
+     * its LATENCY localparam. */
     int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 2 : 3;
-    return sf * nf + 2 + rq;
+    return sf * nf + 2 + (sf > 1 ? 2 : 0) + rq;
+}
+
+int sched_dw_latency(int sf, int nf)
+{
+    /* rf_dw_mac: input register, NF*SF steps, accumulate, rf_requant (3),
+     * output register (its LATENCY localparam) */
+    return sf * nf + 5;
 }
 
 int sched_requant_digit(const ir_layer *L)
@@ -192,8 +200,9 @@ int sched_stage_latency(const ir_layer *L)
     switch (L->op) {
     case IR_CONV2D:
     case IR_DENSE:
-    case IR_DEPTHWISE:
         return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe, sched_requant_digit(L));
+    case IR_DEPTHWISE:
+        return sched_dw_latency(ir_mac_depth(L) / L->simd, L->c / L->pe);
     case IR_MAX_POOL:
         return SCHED_POOL_LATENCY;
     case IR_AVG_POOL:

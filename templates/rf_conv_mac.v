@@ -47,13 +47,15 @@
  *   t                  window into the input register
  *   t+1 .. t+SF*NF     steps: products of the SIMD slice and the weight word
  *                      (ROM read one cycle ahead), accumulated with the bias
- *                      at sf = 0
+ *                      at sf = 0; when folded (SF > 1, PIPE = 2) the slice
+ *                      and the weights are registered first, then the dot
+ *                      product, and the accumulator follows 2 cycles later
  *   +RQ_LAT            requantization of each fold's accumulator: rf_requant
  *                      (RQ_LAT 3) or rf_requant_serial (RQ_LAT R + 2)
  *   +1                 + OUT_ZP, clamp into the fold's slice of the output
  *                      register; valid after the last fold
- *   LATENCY = SF*NF + 2 + RQ_LAT: m_axis_tvalid in cycle t + LATENCY
- *   (SF*NF + 5 with rf_requant).
+ *   LATENCY = SF*NF + 2 + PIPE + RQ_LAT: m_axis_tvalid in cycle t + LATENCY
+ *   (SF*NF + 5 unfolded, with rf_requant).
  *   II = SF*NF cycles per output pixel.
  *
  * Resources: PE*SIMD 9 x 8 bit multipliers, PE adder trees, PE rf_requant
@@ -120,8 +122,11 @@ localparam II = SF * NF;
 // requantizer stages: rf_requant 3, rf_requant_serial R + 2
 localparam RQ_STEPS = RQ_DIGIT > 0 ? (31 + RQ_DIGIT - 1) / RQ_DIGIT : 0;
 localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 2 : 3;
+// folded (SF > 1): the window slice and the weights are registered, then
+// the dot product, before the accumulator (2 stages)
+localparam PIPE = SF > 1 ? 2 : 0;
 // input transfer in cycle t -> m_axis_tvalid in cycle t + LATENCY
-localparam LATENCY = II + 2 + RQ_LAT;
+localparam LATENCY = II + 2 + PIPE + RQ_LAT;
 localparam SFW = SF > 1 ? $clog2(SF) : 1;
 localparam NFW = NF > 1 ? $clog2(NF) : 1;
 localparam AW = II > 1 ? $clog2(II) : 1;
@@ -169,8 +174,8 @@ initial begin
         $error("a serial requantizer (RQ_DIGIT %0d) needs SF >= %0d (instance %m)", RQ_DIGIT, RQ_STEPS + 1);
         $finish;
     end
-    if (LATENCY != II + 2 + RQ_LAT) begin
-        $error("rf_conv_mac LATENCY must be II + 2 + RQ_LAT (instance %m)");
+    if (LATENCY != II + 2 + PIPE + RQ_LAT) begin
+        $error("rf_conv_mac LATENCY must be II + 2 + PIPE + RQ_LAT (instance %m)");
         $finish;
     end
 end
@@ -238,8 +243,8 @@ always @(posedge clk) begin
     if (ce) begin
         w_reg <= weight_rom[addr_next];
         b_reg <= bias_rom[nf_next];
-        m_reg <= mult_rom[nf_reg];
-        sh_reg <= shift_rom[nf_reg];
+        m_reg <= mult_rom[acc_nf];
+        sh_reg <= shift_rom[acc_nf];
     end
     if (s_xfer) begin
         win_reg <= s_axis_tdata;
@@ -250,6 +255,64 @@ end
 
 // ---- products and accumulators ----
 wire [SIMD*8-1:0] x_slice = win_reg[sf_reg*SIMD*8 +: SIMD*8];
+// the dot products' operands, and what the accumulators see: the step
+// itself (PIPE = 0) or the step two enabled cycles later (PIPE = 2)
+wire [SIMD*8-1:0] dx;
+wire [PE*SIMD*8-1:0] dw;
+wire acc_v;                     // accumulate a dot product
+wire acc_first;                 // it is the fold's first (sf = 0): start from the bias
+wire acc_lsf;                   // it is the fold's last (sf = SF - 1)
+wire [NFW-1:0] acc_nf;          // its fold
+wire acc_last, acc_user;        // its window's tlast, tuser
+wire [PE*32-1:0] acc_b;         // its fold's biases
+generate
+    if (PIPE == 0) begin : g_nopipe
+        assign dx = x_slice;
+        assign dw = w_reg;
+        assign acc_v = step;
+        assign acc_first = sf_reg == {SFW{1'b0}};
+        assign acc_lsf = sf_last;
+        assign acc_nf = nf_reg;
+        assign acc_last = win_last_reg;
+        assign acc_user = win_user_reg;
+        assign acc_b = b_reg;
+    end else begin : g_pipe
+        reg [SIMD*8-1:0] x1_reg;
+        reg [PE*SIMD*8-1:0] w1_reg;
+        reg [1:0] v_reg = 2'b00;
+        reg [1:0] first_reg;
+        reg [1:0] lsf_reg;
+        reg [2*NFW-1:0] nf_pipe;
+        reg [1:0] last_reg;
+        reg [1:0] user_reg;
+        reg [2*PE*32-1:0] b_pipe;
+        always @(posedge clk) begin
+            if (ce) begin
+                x1_reg <= x_slice;
+                w1_reg <= w_reg;
+                v_reg <= {v_reg[0], step};
+                first_reg <= {first_reg[0], sf_reg == {SFW{1'b0}}};
+                lsf_reg <= {lsf_reg[0], sf_last};
+                nf_pipe <= {nf_pipe[0 +: NFW], nf_reg};
+                last_reg <= {last_reg[0], win_last_reg};
+                user_reg <= {user_reg[0], win_user_reg};
+                b_pipe <= {b_pipe[0 +: PE*32], b_reg};
+            end
+            if (rst) begin
+                v_reg <= 2'b00;
+            end
+        end
+        assign dx = x1_reg;
+        assign dw = w1_reg;
+        assign acc_v = ce && v_reg[1];
+        assign acc_first = first_reg[1];
+        assign acc_lsf = lsf_reg[1];
+        assign acc_nf = nf_pipe[NFW +: NFW];
+        assign acc_last = last_reg[1];
+        assign acc_user = user_reg[1];
+        assign acc_b = b_pipe[PE*32 +: PE*32];
+    end
+endgenerate
 // accumulator valid (fold complete), its fold, last fold, tlast, tuser;
 // then the same through the RQ_LAT requant stages
 reg a_valid_reg = 1'b0;
@@ -290,8 +353,8 @@ generate
 
         for (s = 0; s < SIMD; s = s + 1) begin : g_simd
             // x - IN_ZP in -255 .. 255 (9 bits), times an int8 weight (17 bits)
-            wire signed [8:0] xd = $signed({x_slice[8*s+7], x_slice[8*s +: 8]}) - IN_ZP9;
-            wire signed [16:0] prod = xd * $signed(w_reg[(pe*SIMD+s)*8 +: 8]);
+            wire signed [8:0] xd = $signed({dx[8*s+7], dx[8*s +: 8]}) - IN_ZP9;
+            wire signed [16:0] prod = xd * $signed(dw[(pe*SIMD+s)*8 +: 8]);
             assign prods[s*DOTW +: DOTW] = {{(DOTW-17){prod[16]}}, prod};
         end
 
@@ -302,10 +365,22 @@ generate
             end
         end
 
+        // the dot product as the accumulator sees it (registered when PIPE)
+        reg signed [DOTW-1:0] dot_acc;
+        if (PIPE == 0) begin : g_dot
+            always @* dot_acc = dot;
+        end else begin : g_dot_reg
+            always @(posedge clk) begin
+                if (ce) begin
+                    dot_acc <= dot;
+                end
+            end
+        end
+
         always @(posedge clk) begin
-            if (step) begin
-                acc_reg <= (sf_reg == {SFW{1'b0}} ? $signed(b_reg[pe*32 +: 32]) : acc_reg)
-                           + {{(32-DOTW){dot[DOTW-1]}}, dot};
+            if (acc_v) begin
+                acc_reg <= (acc_first ? $signed(acc_b[pe*32 +: 32]) : acc_reg)
+                           + {{(32-DOTW){dot_acc[DOTW-1]}}, dot_acc};
             end
         end
 
@@ -349,11 +424,11 @@ always @(posedge clk) begin
     addr_reg <= addr_next;
 
     if (ce) begin
-        a_valid_reg <= step && sf_last;
-        a_nf_reg <= nf_reg;
-        a_lastf_reg <= nf_reg == NF_LAST;
-        a_last_reg <= win_last_reg;
-        a_user_reg <= win_user_reg;
+        a_valid_reg <= acc_v && acc_lsf;
+        a_nf_reg <= acc_nf;
+        a_lastf_reg <= acc_nf == NF_LAST;
+        a_last_reg <= acc_last;
+        a_user_reg <= acc_user;
         q_valid_reg <= {q_valid_reg[RQ_LAT-2:0], a_valid_reg};
         q_nf_reg <= {q_nf_reg[0 +: (RQ_LAT-1)*NFW], a_nf_reg};
         q_lastf_reg <= {q_lastf_reg[RQ_LAT-2:0], a_lastf_reg};

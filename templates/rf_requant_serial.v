@@ -15,11 +15,16 @@
  * With mult >= 0 the saturating case of SRDHM (a == b == INT32_MIN) cannot
  * occur, and |ab| < 2^62, so hi fits in int32.
  *
- * Multiplication: the accumulator starts at 2^30 (the rounding term); in
- * each of R steps it adds x * d << (DIGIT * step) for the next DIGIT-bit
- * digit d of mult, least significant first (x kept in a register shifted
- * left by DIGIT per step, mult shifted right).
- *
+ * Multiplication (a right-shifting serial multiplier): A starts at 2^30,
+ * the rounding term; each of the R steps adds x * d for the next DIGIT-bit
+ * digit d of mult, least significant first, and shifts A right by DIGIT,
+ * the bits shifted out being final. After R steps A * 2^(R*DIGIT) plus
+ * the bits shifted out is ab + 2^30, so hi is A (R*DIGIT = 31, DIGIT 1) or
+ * 2A + the last bit shifted out (R*DIGIT = 32). x * d is a selection among
+ * 0, x, 2x, 3x per 2-bit slice of the digit (3x is computed when the
+ * multiplication starts), so a step is at most one adder of the slices
+ * (DIGIT 4: two slices; 8: four) and the accumulating adder, about 37 bits
+ * wide.
  * Parameters
  *   DIGIT   bits of mult per step: 1, 2, 4 or 8 (R = 31, 16, 8, 4 steps)
  *
@@ -29,10 +34,10 @@
  *           edge (1 sampling, R steps, 1 rounding), until the next result
  *   the next start may come R + 1 enabled cycles after a start at the
  *   earliest (the caller guarantees it; it overlaps the rounding step)
- * Resources: a 64-bit accumulator and adder (DIGIT of them for the digit's
- * partial products), the 64-bit shifted x, the 31-bit mult, a 32-bit
- * barrel shifter for RDBPOT: about 250 (DIGIT 1) to 600 (DIGIT 8) logic
- * cells against about 1333 for rf_requant's constant 32 x 32 multiplier.
+ * Resources: the accumulator and x and 3x registers of 34 + DIGIT bits,
+ * DIGIT/2 adders of that width, the 31-bit mult, a 32-bit barrel shifter
+ * for RDBPOT (docs/templates.md has the synthesized sizes), against about
+ * 1333 LUT4 for rf_requant's constant 32 x 32 multiplier.
  */
 
 `resetall
@@ -68,7 +73,7 @@ localparam LATENCY = R + 2;
 localparam CW = $clog2(R + 1);
 localparam [CW-1:0] R_CNT = R[CW-1:0];
 localparam [CW-1:0] ONE = {{(CW-1){1'b0}}, 1'b1};
-localparam signed [63:0] ROUND = 64'sd1073741824;  // 2^30
+localparam signed [34+DIGIT-1:0] ROUND = 1 << 30;  // 2^30
 
 initial begin
     if (DIGIT != 1 && DIGIT != 2 && DIGIT != 4 && DIGIT != 8) begin
@@ -83,33 +88,45 @@ wire [8:0] neg_shift = -{shift[7], shift};
 wire [4:0] right = !shift[7] ? 5'd0 : (neg_shift > 9'd31 ? 5'd31 : neg_shift[4:0]);
 wire signed [31:0] xl = x <<< left;
 
-reg signed [63:0] acc_reg;
-reg signed [63:0] xsh_reg;
+// the accumulator: |A + x*d| < 2^(32+DIGIT)
+localparam AW = 34 + DIGIT;
+// 2-bit slices of a digit (DIGIT 1: one slice with its upper bit 0)
+localparam NS = DIGIT > 1 ? DIGIT / 2 : 1;
+reg signed [AW-1:0] a_reg;
+reg signed [AW-1:0] x1_reg;     // x
+reg signed [AW-1:0] x3_reg;     // 3x
 reg [31:0] m_reg;
 reg [4:0] right_reg;
 reg [CW-1:0] cnt_reg = {CW{1'b0}};
 reg fin_reg = 1'b0;
+reg low_reg;                    // the last bit shifted out of A
 
-// this step's partial product: x times the DIGIT-bit unsigned digit, as a
-// sum of shifted copies of x (DIGIT - 1 adders)
-reg signed [63:0] partial;
-integer b;
+// this step's x * d: the sum of the slices' selections, each shifted by
+// its place (DIGIT - 1 wide digits: DIGIT 1 selects x or 0)
+reg signed [AW-1:0] partial;
+reg [1:0] sl;
+integer k;
 always @* begin
-    partial = 64'sd0;
-    for (b = 0; b < DIGIT; b = b + 1) begin
-        if (m_reg[b]) begin
-            partial = partial + (xsh_reg <<< b);
-        end
+    partial = {AW{1'b0}};
+    for (k = 0; k < NS; k = k + 1) begin
+        sl = DIGIT > 1 ? m_reg[2*k +: 2] : {1'b0, m_reg[0]};
+        case (sl)
+            2'd1: partial = partial + (x1_reg <<< (2 * k));
+            2'd2: partial = partial + (x1_reg <<< (2 * k + 1));
+            2'd3: partial = partial + (x3_reg <<< (2 * k));
+            default: ;
+        endcase
     end
 end
+wire signed [AW-1:0] sum = a_reg + partial;
 
-// rounding: hi = (ab + 2^30) >> 31 is acc_reg[62:31] (|ab| < 2^62), then
-// RDBPOT as rf_requant's stage 3
+// rounding: hi = floor((ab + 2^30) / 2^31), then RDBPOT as rf_requant's
+// stage 3
 /* verilator lint_off UNUSEDSIGNAL */
-// bit 63 is the sign copy of bit 62; bits 30:0 are the discarded fraction
-wire signed [63:0] acc_all = acc_reg;
+// A's upper bits are sign copies once the R steps are done
+wire signed [AW-1:0] a_all = a_reg;
 /* verilator lint_on UNUSEDSIGNAL */
-wire signed [31:0] t = acc_all[62:31];
+wire signed [31:0] t = R * DIGIT == 31 ? a_all[31:0] : {a_all[30:0], low_reg};
 wire [31:0] mask = (32'd1 << right_reg) - 32'd1;
 wire [31:0] rem = t & mask;
 wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
@@ -121,8 +138,8 @@ assign y = y_reg;
 always @(posedge clk) begin
     if (ce) begin
         if (cnt_reg != {CW{1'b0}}) begin
-            acc_reg <= acc_reg + partial;
-            xsh_reg <= xsh_reg <<< DIGIT;
+            a_reg <= sum >>> DIGIT;
+            low_reg <= sum[DIGIT-1];
             m_reg <= m_reg >> DIGIT;
             cnt_reg <= cnt_reg - ONE;
         end
@@ -131,8 +148,9 @@ always @(posedge clk) begin
             y_reg <= rounded;
         end
         if (start) begin
-            acc_reg <= ROUND;
-            xsh_reg <= {{32{xl[31]}}, xl};
+            a_reg <= ROUND;
+            x1_reg <= {{(AW-32){xl[31]}}, xl};
+            x3_reg <= {{(AW-32){xl[31]}}, xl} + {{(AW-33){xl[31]}}, xl, 1'b0};
             m_reg <= {1'b0, mult[30:0]};
             right_reg <= right;
             cnt_reg <= R_CNT;

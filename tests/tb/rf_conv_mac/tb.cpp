@@ -2,7 +2,7 @@
 // shifts as $readmemh files (the layout of docs/templates-spec.md) into the
 // build directory given as argv[1], then checks every output channel of
 // every pixel bit exact against TFLite ConvPerChannel arithmetic, tlast/tuser
-// passthrough, LATENCY = SF*NF + 2 + RQ_LAT and II = SF*NF without stalls, and random
+// passthrough, LATENCY = SF*NF + 2 + PIPE + RQ_LAT and II = SF*NF without stalls, and random
 // stalls on both streams.
 #include <deque>
 #include <string>
@@ -45,7 +45,8 @@ static const int KKC = P_KERNEL * P_KERNEL * P_IN_CH, SF = KKC / P_SIMD, NF = P_
 // documented in templates/rf_conv_mac.v: the requantizer takes 3 stages, or
 // R + 2 when serial (R = ceil(31 / RQ_DIGIT))
 static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 2 : 3;
-static const int II = SF * NF, LATENCY = SF * NF + 2 + RQ_LAT;
+static const int PIPE = SF > 1 ? 2 : 0;  // folded: slice/weight and dot-product registers
+static const int II = SF * NF, LATENCY = SF * NF + 2 + PIPE + RQ_LAT;
 
 static std::vector<int8_t> wgt;  // [oc][i]
 static std::vector<int32_t> bias, mult;
@@ -168,7 +169,7 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                     if (lat == (uint64_t)LATENCY)
                         lat_ok++;
                     else
-                        tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 2 + RQ_LAT = %d", phase, got,
+                        tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 2 + PIPE + RQ_LAT = %d", phase, got,
                                  (unsigned long long)lat, LATENCY);
                     if (got > 0 && in_cycle[got] - in_cycle[got - 1] == (uint64_t)II)
                         in_ii_ok++;

@@ -260,13 +260,19 @@ wire ce = !m_axis_tvalid || m_axis_tready;
 
 // the step reads input column c (not a pad-only step)
 wire [31:0] c32 = {{(32-VW){1'b0}}, c_reg};
-wire data_step = !pad_reg && c32 < WIDTH;
-// lowest window row the step needs: n = min(K-1, yb); all in 32 bits
-wire [31:0] ryb32 = {{(32-YBW){1'b0}}, ryb_reg};
-wire [31:0] need_d = (ryb32 + 1 < KERNEL ? ryb32 : KERNEL - 1) + DB;
-wire [31:0] d32 = {{(32-DW){1'b0}}, d_reg};
 wire [31:0] wx32 = {{(32-XW){1'b0}}, wx_reg};
-wire data_ready = d32 > need_d || (d32 == need_d && wx32 > c32);
+wire data_step = !pad_reg && c32 < WIDTH;
+// D the step needs: n + DB, n = min(K-1, yb), the lowest window row it
+// reads. yb changes only when the reader advances, so n + DB is kept in a
+// register (need_reg) and computed ahead for the next output row (need_adv):
+// the step's condition is then two comparisons of registers (Fmax).
+function [DW-1:0] need_of(input [31:0] yb);
+    need_of = (yb + 1 < KERNEL ? yb[DW-1:0] : KERNEL[DW-1:0] - 1'b1) + DB[DW-1:0];
+endfunction
+localparam [DW-1:0] NEED_INIT = need_of(YB_INIT32);
+reg [DW-1:0] need_reg = NEED_INIT;
+wire [DW-1:0] need_adv = need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > c32);
 wire step = ce && (!data_step || data_ready);
 // own outputs at c >= Q on the stride; at S = 1 the previous output row's
 // last F outputs at c < F (not in a frame's first output row) and at the
@@ -332,7 +338,7 @@ generate
     end
 endgenerate
 
-reg [31:0] d_sum;
+reg [DW-1:0] d_sum;
 
 always @* begin
     wx_next = wx_reg;
@@ -393,13 +399,14 @@ always @* begin
         end
     end
 
-    d_sum = d32 + {31'd0, w_row_done};
+    // in DW bits: D + DB stays within them, so the wrap is exact
+    d_sum = d_reg + {{(DW-1){1'b0}}, w_row_done};
     if (r_row_adv) begin
-        d_sum = d_sum - STEP_S32;
+        d_sum = d_sum - STEP_S32[DW-1:0];
     end else if (r_frame_adv) begin
-        d_sum = d_sum - STEP_J32;
+        d_sum = d_sum - STEP_J32[DW-1:0];
     end
-    d_next = d_sum[DW-1:0];
+    d_next = d_sum;
 end
 
 // ---- line buffers: R RAMs, written by the writer, all read at column c ----
@@ -491,6 +498,11 @@ always @(posedge clk) begin
     padcnt_reg <= padcnt_next;
     oyb_reg <= oyb_next;
     oxb_reg <= oxb_next;
+    if (r_frame_adv) begin
+        need_reg <= NEED_INIT;
+    end else if (r_row_adv) begin
+        need_reg <= need_adv;
+    end
     if (ce) begin
         s1_step_reg <= step;
         s1_emit_reg <= step && emit;
@@ -508,6 +520,7 @@ always @(posedge clk) begin
         padcnt_reg <= {FW{1'b0}};
         oyb_reg <= YB_INIT;
         oxb_reg <= XB_INIT;
+        need_reg <= NEED_INIT;
         s1_step_reg <= 1'b0;
         s1_emit_reg <= 1'b0;
         out_valid_reg <= 1'b0;

@@ -22,7 +22,7 @@
  *                 the input pixel's transfer);
  *   compute       the MAC / pool / add accepts its input o at
  *                 a(o) = max(offered(o), a(o-1) + II) and transfers its output
- *                 at a(o) + LATENCY (rf_conv_mac: sched_mac_latency; rf_dw_mac: SF*NF + 5;
+ *                 at a(o) + LATENCY (rf_conv_mac: sched_mac_latency; rf_dw_mac: SF*NF + 7;
  *                 rf_pool, rf_global_pool, rf_add: their LATENCY);
  *   add           offered when both inputs are there (through a FIFO: +2,
  *                 rf_axis_fifo's latency).
@@ -63,17 +63,17 @@ int sched_mac_latency(int sf, int nf, int rq_digit)
 {
     /* rf_conv_mac: input register, NF*SF steps, (folded: slice and dot
      * product registers, PIPE = 2), accumulate, requant (rf_requant 3
-     * stages, rf_requant_serial R + 2), output register. Kept in step with
+     * stages, rf_requant_serial R + 3), output register. Kept in step with
      * its LATENCY localparam. */
-    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 2 : 3;
+    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 3 : 5;
     return sf * nf + 2 + (sf > 1 ? 2 : 0) + rq;
 }
 
 int sched_dw_latency(int sf, int nf)
 {
-    /* rf_dw_mac: input register, NF*SF steps, accumulate, rf_requant (3),
+    /* rf_dw_mac: input register, NF*SF steps, accumulate, rf_requant (5),
      * output register (its LATENCY localparam) */
-    return sf * nf + 5;
+    return sf * nf + 7;
 }
 
 int sched_requant_digit(const ir_layer *L)
@@ -95,9 +95,9 @@ int sched_requant_digit(const ir_layer *L)
 int sched_add_latency(int nf)
 {
     /* rf_add: (NF > 1: the input register and NF steps), two requant
-     * pipelines (3 + 3), the sum, the output register. Kept in step with
+     * pipelines (5 + 5), the sum, the output register. Kept in step with
      * its LATENCY localparam. */
-    return nf > 1 ? nf + 8 : 8;
+    return nf > 1 ? nf + 12 : 12;
 }
 
 int sched_global_pool_latency(int channels)

@@ -25,7 +25,7 @@
  * and the requantizer rf_requant (rq_digit 0) or rf_requant_serial (DIGIT
  * rq_digit) */
 int sched_mac_latency(int sf, int nf, int rq_digit);
-int sched_dw_latency(int sf, int nf); /* rf_dw_mac LATENCY: SF*NF + 5 */
+int sched_dw_latency(int sf, int nf); /* rf_dw_mac LATENCY: SF*NF + 7 */
 /* The requantizer of a conv2d or dense layer: 0 for rf_requant, else the
  * DIGIT of rf_requant_serial (1, 2, 4, 8), the narrowest whose
  * R = ceil(31 / DIGIT) steps fit in SF - 1 cycles; 0 for other ops. */

@@ -33,12 +33,12 @@
  *           s0_axis_tready = ce && s1_axis_tvalid && (!busy || last step).
  *
  * Pipeline of a lane (constant latency, one channel per enabled cycle):
- *   3 stages  rf_requant of each input        (s_0, s_1)
+ *   5 stages  rf_requant of each input        (s_0, s_1)
  *   1 stage   sum register                    (s_0 + s_1, int32 wrap)
- *   3 stages  rf_requant of the sum
+ *   5 stages  rf_requant of the sum
  *   1 stage   output register                 (+ OUT_ZP, clamp into the
  *             fold's channels; valid after the last fold)
- *   LATENCY = 8 (NF = 1) or NF + 8 (NF > 1: the input register, NF steps):
+ *   LATENCY = 12 (NF = 1) or NF + 12 (NF > 1: the input register, NF steps):
  *   inputs transferred in cycle t -> m_axis_tvalid in cycle t + LATENCY
  *   when not back-pressured. II = NF cycles per pixel.
  * Resources per lane: three 32 x 32 multipliers (rf_requant; the two input
@@ -109,7 +109,7 @@ localparam NF = CHANNELS / PE;
 // input transfer in cycle t -> m_axis_tvalid in cycle t + LATENCY (for the
 // reader: gen/sched.c sched_add_latency and the testbench use the same value)
 /* verilator lint_off UNUSEDPARAM */
-localparam LATENCY = NF > 1 ? NF + 8 : 8;
+localparam LATENCY = NF > 1 ? NF + 12 : 12;
 /* verilator lint_on UNUSEDPARAM */
 localparam NFW = NF > 1 ? $clog2(NF) : 1;
 localparam [NFW-1:0] NF_LAST = NF[NFW-1:0] - 1'b1;
@@ -221,19 +221,20 @@ generate
     end
 endgenerate
 
-// valid, fold, last fold, tlast, tuser of the 7 lane stages; the output
-// register follows (m_axis)
-reg [6:0] valid_reg = 7'd0;
-reg [7*NFW-1:0] nf_pipe;
-reg [6:0] lastf_reg;
-reg [6:0] last_reg;
-reg [6:0] user_reg;
+// valid, fold, last fold, tlast, tuser of the LS = 11 lane stages (two
+// rf_requant of 5 and the sum); the output register follows (m_axis)
+localparam LS = 11;
+reg [LS-1:0] valid_reg = {LS{1'b0}};
+reg [LS*NFW-1:0] nf_pipe;
+reg [LS-1:0] lastf_reg;
+reg [LS-1:0] last_reg;
+reg [LS-1:0] user_reg;
 reg [CHANNELS*8-1:0] out_reg;
 reg out_valid_reg = 1'b0;
 reg out_last_reg;
 reg out_user_reg;
-wire y_valid = valid_reg[6];
-wire [NFW-1:0] y_nf = nf_pipe[6*NFW +: NFW];
+wire y_valid = valid_reg[LS-1];
+wire [NFW-1:0] y_nf = nf_pipe[(LS-1)*NFW +: NFW];
 
 assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tlast = out_last_reg;
@@ -242,20 +243,20 @@ assign m_axis_tdata = out_reg;
 
 always @(posedge clk) begin
     if (ce) begin
-        valid_reg <= {valid_reg[5:0], issue};
-        nf_pipe <= {nf_pipe[0 +: 6*NFW], issue_nf};
-        lastf_reg <= {lastf_reg[5:0], issue_lastf};
-        last_reg <= {last_reg[5:0], issue_last};
-        user_reg <= {user_reg[5:0], issue_user};
-        out_valid_reg <= y_valid && lastf_reg[6];
-        if (y_valid && lastf_reg[6]) begin
-            out_last_reg <= last_reg[6];
-            out_user_reg <= user_reg[6];
+        valid_reg <= {valid_reg[LS-2:0], issue};
+        nf_pipe <= {nf_pipe[0 +: (LS-1)*NFW], issue_nf};
+        lastf_reg <= {lastf_reg[LS-2:0], issue_lastf};
+        last_reg <= {last_reg[LS-2:0], issue_last};
+        user_reg <= {user_reg[LS-2:0], issue_user};
+        out_valid_reg <= y_valid && lastf_reg[LS-1];
+        if (y_valid && lastf_reg[LS-1]) begin
+            out_last_reg <= last_reg[LS-1];
+            out_user_reg <= user_reg[LS-1];
         end
     end
 
     if (rst) begin
-        valid_reg <= 7'd0;
+        valid_reg <= {LS{1'b0}};
         out_valid_reg <= 1'b0;
     end
 end

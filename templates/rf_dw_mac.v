@@ -57,10 +57,10 @@
  *   t+1 .. t+SF*NF     steps: products of the current word and the weight
  *                      word (ROM read one cycle ahead), accumulated with the
  *                      bias at sf = 0
- *   +3                 rf_requant of each fold's accumulator (LATENCY 3)
+ *   +5                 rf_requant of each fold's accumulator (LATENCY 5)
  *   +1                 + OUT_ZP, clamp into the fold's slice of the output
  *                      register; valid after the last fold
- *   LATENCY = SF*NF + 5: m_axis_tvalid in cycle t + SF*NF + 5.
+ *   LATENCY = SF*NF + 7: m_axis_tvalid in cycle t + SF*NF + 7.
  *   II = SF*NF cycles per output pixel (fully parallel: PE = CHANNELS,
  *   SIMD = K*K, II = 1).
  *
@@ -124,7 +124,9 @@ localparam II /*verilator public*/ = SF * NF;
 /* verilator lint_off UNUSEDPARAM */
 // input transfer in cycle t -> m_axis_tvalid in cycle t + LATENCY; for the
 // testbench and the documentation (the logic is built to it, not from it)
-localparam LATENCY /*verilator public*/ = II + 5;
+localparam LATENCY /*verilator public*/ = II + 7;
+// rf_requant's stages
+localparam RQ_LAT = 5;
 /* verilator lint_on UNUSEDPARAM */
 // bits of one step's window elements (one word of the input register)
 localparam LW = PE * SIMD * 8;
@@ -280,11 +282,11 @@ reg [NFW-1:0] a_nf_reg;
 reg a_lastf_reg;
 reg a_last_reg;
 reg a_user_reg;
-reg [2:0] q_valid_reg = 3'b000;
-reg [3*NFW-1:0] q_nf_reg;
-reg [2:0] q_lastf_reg;
-reg [2:0] q_last_reg;
-reg [2:0] q_user_reg;
+reg [RQ_LAT-1:0] q_valid_reg = {RQ_LAT{1'b0}};
+reg [RQ_LAT*NFW-1:0] q_nf_reg;
+reg [RQ_LAT-1:0] q_lastf_reg;
+reg [RQ_LAT-1:0] q_last_reg;
+reg [RQ_LAT-1:0] q_user_reg;
 
 // ---- output register ----
 reg [CHANNELS*8-1:0] out_reg;
@@ -297,8 +299,8 @@ assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tlast = out_last_reg;
 assign m_axis_tuser = out_user_reg;
 
-wire [NFW-1:0] y_nf = q_nf_reg[2*NFW +: NFW];
-wire y_valid = q_valid_reg[2];
+wire [NFW-1:0] y_nf = q_nf_reg[(RQ_LAT-1)*NFW +: NFW];
+wire y_valid = q_valid_reg[RQ_LAT-1];
 
 generate
     for (pe = 0; pe < PE; pe = pe + 1) begin : g_pe
@@ -363,15 +365,15 @@ always @(posedge clk) begin
         a_lastf_reg <= nf_reg == NF_LAST;
         a_last_reg <= win_last_reg;
         a_user_reg <= win_user_reg;
-        q_valid_reg <= {q_valid_reg[1:0], a_valid_reg};
-        q_nf_reg <= {q_nf_reg[0 +: 2*NFW], a_nf_reg};
-        q_lastf_reg <= {q_lastf_reg[1:0], a_lastf_reg};
-        q_last_reg <= {q_last_reg[1:0], a_last_reg};
-        q_user_reg <= {q_user_reg[1:0], a_user_reg};
-        out_valid_reg <= y_valid && q_lastf_reg[2];
-        if (y_valid && q_lastf_reg[2]) begin
-            out_last_reg <= q_last_reg[2];
-            out_user_reg <= q_user_reg[2];
+        q_valid_reg <= {q_valid_reg[RQ_LAT-2:0], a_valid_reg};
+        q_nf_reg <= {q_nf_reg[0 +: (RQ_LAT-1)*NFW], a_nf_reg};
+        q_lastf_reg <= {q_lastf_reg[RQ_LAT-2:0], a_lastf_reg};
+        q_last_reg <= {q_last_reg[RQ_LAT-2:0], a_last_reg};
+        q_user_reg <= {q_user_reg[RQ_LAT-2:0], a_user_reg};
+        out_valid_reg <= y_valid && q_lastf_reg[RQ_LAT-1];
+        if (y_valid && q_lastf_reg[RQ_LAT-1]) begin
+            out_last_reg <= q_last_reg[RQ_LAT-1];
+            out_user_reg <= q_user_reg[RQ_LAT-1];
         end
     end
 
@@ -381,7 +383,7 @@ always @(posedge clk) begin
         nf_reg <= {NFW{1'b0}};
         addr_reg <= {AW{1'b0}};
         a_valid_reg <= 1'b0;
-        q_valid_reg <= 3'b000;
+        q_valid_reg <= {RQ_LAT{1'b0}};
         out_valid_reg <= 1'b0;
     end
 end

@@ -20,13 +20,17 @@
  * No handshake: ce advances all stages at once (the caller's pipeline
  * enable); x, mult and shift are sampled together.
  *
- * Pipeline (LATENCY = 3 ce-cycles: y holds the result for the x presented
- * 3 enabled clock edges earlier; II = 1):
+ * Pipeline (LATENCY = 5 ce-cycles: y holds the result for the x presented
+ * 5 enabled clock edges earlier; II = 1), one adder or multiplier per stage
+ * for Fmax (docs/boards.md, "Timing"):
  *   stage 1: x << left, mult and right registered
- *   stage 2: 32 x 32 -> 64 bit product, rounding, divide by 2^31 (the two
- *            nudge cases of SRDHM reduce to floor((ab + 2^30) / 2^31), see
- *            the derivation at stage 2 below)
- *   stage 3: saturation of the INT32_MIN * INT32_MIN case, RoundingDivideByPOT
+ *   stage 2: the 32 x 32 -> 64 bit product
+ *   stage 3: rounding and division by 2^31 (the two nudge cases of SRDHM
+ *            reduce to floor((ab + 2^30) / 2^31), see the derivation at
+ *            stage 3 below), as a 34-bit addition
+ *   stage 4: saturation of the INT32_MIN * INT32_MIN case; RoundingDivideByPOT's
+ *            arithmetic shift and its rounding bit (rem > thr)
+ *   stage 5: the shifted value plus the rounding bit
  * Resources: one 32 x 32 signed multiplier, ~150 flip-flops, a 64-bit adder,
  * a 32-bit barrel shifter for each direction.
  */
@@ -48,13 +52,12 @@ module rf_requant (
 );
 
 // ce-cycles from x to y
-localparam LATENCY = 3;
+localparam LATENCY = 5;
 localparam signed [31:0] INT32_MAX = 32'sh7fffffff;
-localparam signed [63:0] ROUND = 64'sd1073741824;  // 2^30
 
 initial begin
-    if (LATENCY != 3) begin
-        $error("rf_requant pipeline must have 3 stages (instance %m)");
+    if (LATENCY != 5) begin
+        $error("rf_requant pipeline must have 5 stages (instance %m)");
         $finish;
     end
 end
@@ -67,27 +70,37 @@ reg signed [31:0] xs1_reg;
 reg signed [31:0] mult1_reg;
 reg [4:0] right1_reg;
 
-// stage 2: SRDHM without its final saturation. With ab = a * b, both
+// stage 2: the product
+reg signed [63:0] ab2_reg;
+reg [4:0] right2_reg;
+
+// stage 3: SRDHM without its final saturation. With ab = a * b, both
 // branches of the nudge give the same result as one floor division:
 //   ab >= 0: trunc((ab + 2^30) / 2^31)         = floor((ab + 2^30) / 2^31)
 //   ab <  0: trunc((ab + 1 - 2^30) / 2^31)
 //          = floor((ab + 1 - 2^30 + 2^31 - 1) / 2^31) = floor((ab + 2^30) / 2^31)
 // (the numerator is negative in the second case, so truncation is the floor
-// of the numerator plus 2^31 - 1). Hence hi = (ab + 2^30) >>> 31, 33 bits.
+// of the numerator plus 2^31 - 1). Hence hi = (ab + 2^30) >>> 31, 33 bits,
+// = ((ab >>> 30) + 1) >>> 1: bits 29:0 of ab cannot carry into bit 30.
 /* verilator lint_off UNUSEDSIGNAL */
-// bits [30:0] of the rounded product are the fraction discarded by >>> 31
-wire signed [63:0] ab_rnd = xs1_reg * mult1_reg + ROUND;
+// bits 29:0 of the product are the fraction below the rounding bit; bit 0
+// of the rounded sum is the one divided away
+wire signed [63:0] ab_all = ab2_reg;
+wire signed [33:0] ab_top = ab_all[63:30];
+wire signed [33:0] ab_rnd = ab_top + 34'sd1;
 /* verilator lint_on UNUSEDSIGNAL */
-reg signed [32:0] hi2_reg;
-reg [4:0] right2_reg;
+reg signed [32:0] hi3_reg;
+reg [4:0] right3_reg;
 
-// stage 3: hi lies in [-2^31 + 1, 2^31]; 2^31 (bits 32:31 = 01) only for
-// a == b == INT32_MIN, the saturating case -> INT32_MAX. Then RDBPOT.
-wire signed [31:0] t = hi2_reg[32:31] == 2'b01 ? INT32_MAX : hi2_reg[31:0];
-wire [31:0] mask = (32'd1 << right2_reg) - 32'd1;
+// stage 4: hi lies in [-2^31 + 1, 2^31]; 2^31 (bits 32:31 = 01) only for
+// a == b == INT32_MIN, the saturating case -> INT32_MAX. Then RDBPOT's
+// shift and rounding bit, added in stage 5.
+wire signed [31:0] t = hi3_reg[32:31] == 2'b01 ? INT32_MAX : hi3_reg[31:0];
+wire [31:0] mask = (32'd1 << right3_reg) - 32'd1;
 wire [31:0] rem = t & mask;
 wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
-wire signed [31:0] rounded = (t >>> right2_reg) + $signed({31'd0, rem > thr});
+reg signed [31:0] sh4_reg;
+reg rbit4_reg;
 reg signed [31:0] y_reg;
 
 assign y = y_reg;
@@ -98,10 +111,16 @@ always @(posedge clk) begin
         mult1_reg <= mult;
         right1_reg <= right;
 
-        hi2_reg <= ab_rnd[63:31];
+        ab2_reg <= xs1_reg * mult1_reg;
         right2_reg <= right1_reg;
 
-        y_reg <= rounded;
+        hi3_reg <= ab_rnd[33:1];
+        right3_reg <= right2_reg;
+
+        sh4_reg <= t >>> right3_reg;
+        rbit4_reg <= rem > thr;
+
+        y_reg <= sh4_reg + $signed({31'd0, rbit4_reg});
     end
 end
 

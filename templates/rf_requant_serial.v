@@ -30,8 +30,9 @@
  *
  * Timing (all registers move on ce, the caller's pipeline enable):
  *   start   sampled with x, mult, shift in an enabled cycle
- *   y       holds the result LATENCY = R + 2 enabled edges after the start
- *           edge (1 sampling, R steps, 1 rounding), until the next result
+ *   y       holds the result LATENCY = R + 3 enabled edges after the start
+ *           edge (1 sampling, R steps, 2 rounding: RDBPOT's shift and
+ *           rounding bit, then their sum), until the next result
  *   the next start may come R + 1 enabled cycles after a start at the
  *   earliest (the caller guarantees it; it overlaps the rounding step)
  * Resources: the accumulator and x and 3x registers of 34 + DIGIT bits,
@@ -66,9 +67,9 @@ module rf_requant_serial #(
 
 // steps of DIGIT bits over the 31 magnitude bits of mult
 localparam R = (31 + DIGIT - 1) / DIGIT;
-// enabled edges from start to y (for the reader: gen/sched.c uses R + 2)
+// enabled edges from start to y (for the reader: gen/sched.c uses R + 3)
 /* verilator lint_off UNUSEDPARAM */
-localparam LATENCY = R + 2;
+localparam LATENCY = R + 3;
 /* verilator lint_on UNUSEDPARAM */
 localparam CW = $clog2(R + 1);
 localparam [CW-1:0] R_CNT = R[CW-1:0];
@@ -130,7 +131,9 @@ wire signed [31:0] t = R * DIGIT == 31 ? a_all[31:0] : {a_all[30:0], low_reg};
 wire [31:0] mask = (32'd1 << right_reg) - 32'd1;
 wire [31:0] rem = t & mask;
 wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
-wire signed [31:0] rounded = (t >>> right_reg) + $signed({31'd0, rem > thr});
+reg signed [31:0] sh_reg;
+reg rbit_reg;
+reg fin2_reg = 1'b0;
 reg signed [31:0] y_reg;
 
 assign y = y_reg;
@@ -144,8 +147,13 @@ always @(posedge clk) begin
             cnt_reg <= cnt_reg - ONE;
         end
         fin_reg <= cnt_reg == ONE;
+        fin2_reg <= fin_reg;
         if (fin_reg) begin
-            y_reg <= rounded;
+            sh_reg <= t >>> right_reg;
+            rbit_reg <= rem > thr;
+        end
+        if (fin2_reg) begin
+            y_reg <= sh_reg + $signed({31'd0, rbit_reg});
         end
         if (start) begin
             a_reg <= ROUND;

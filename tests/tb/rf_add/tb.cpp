@@ -52,7 +52,7 @@
 #endif
 // documented in templates/rf_add.v
 static const int NF = P_CHANNELS / P_PE;
-static const int LATENCY = NF > 1 ? NF + 8 : 8;
+static const int LATENCY = NF > 1 ? NF + 12 : 12;
 
 struct Beat {
     std::vector<int8_t> v;

@@ -2,7 +2,7 @@
 // shifts as $readmemh files (the layout of templates/rf_dw_mac.v) into the
 // build directory given as argv[1], then checks every channel of every output
 // pixel bit exact against TFLite DepthwiseConvPerChannel arithmetic (depth
-// multiplier 1), tlast/tuser passthrough, LATENCY = SF*NF + 5 and
+// multiplier 1), tlast/tuser passthrough, LATENCY = SF*NF + 7 and
 // II = SF*NF without stalls (also the values the module exposes), and random
 // stalls on both streams.
 #include <string>
@@ -37,7 +37,7 @@
 #define P_ACT_MAX 127
 #endif
 static const int C = P_CHANNELS, KK = P_KERNEL * P_KERNEL, SF = KK / P_SIMD, NF = C / P_PE;
-static const int II = SF * NF, LATENCY = SF * NF + 5;  // documented in templates/rf_dw_mac.v
+static const int II = SF * NF, LATENCY = SF * NF + 7;  // documented in templates/rf_dw_mac.v
 
 static std::vector<int8_t> wgt;  // [c][t], t = kh*K + kw
 static std::vector<int32_t> bias, mult;
@@ -174,7 +174,7 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                     if (lat == (uint64_t)LATENCY)
                         lat_ok++;
                     else
-                        tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 5 = %d", phase, got,
+                        tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 7 = %d", phase, got,
                                  (unsigned long long)lat, LATENCY);
                     if (got > 0 && t_in[got] - t_in[got - 1] == (uint64_t)II)
                         ii_ok++;
@@ -214,7 +214,7 @@ int main(int argc, char **argv)
     }
     top = new Vtb;  // $readmemh runs with the model's initial blocks
     if ((int)Vtb_rf_dw_mac::II != II || (int)Vtb_rf_dw_mac::LATENCY != LATENCY)
-        tb_error("module II %d, LATENCY %d; expected SF*NF = %d and SF*NF + 5 = %d", (int)Vtb_rf_dw_mac::II,
+        tb_error("module II %d, LATENCY %d; expected SF*NF = %d and SF*NF + 7 = %d", (int)Vtb_rf_dw_mac::II,
                  (int)Vtb_rf_dw_mac::LATENCY, II, LATENCY);
     top->s_axis_tvalid = 0;
     top->m_axis_tready = 0;

@@ -1,10 +1,12 @@
 // Testbench of rf_requant: bit exactness of MultiplyByQuantizedMultiplier
 // against an independent C reference (tb_common.h) for random and corner
-// inputs, and the latency of 3 ce-cycles under a random ce.
+// inputs, and the latency of LATENCY = 5 ce-cycles under a random ce.
 #include <vector>
 
 #include "Vtb.h"
 #include "tb_common.h"
+
+static const int LATENCY = 5;  // documented in templates/rf_requant.v
 
 struct In {
     int32_t x, mult;
@@ -47,9 +49,9 @@ int main(int argc, char **argv)
     }
     printf("rf_requant: %zu vectors\n", v.size());
 
-    // ce always 1: y in cycle t + 3 for x in cycle t
-    // then a random ce: y after 3 enabled edges
-    std::vector<int> pipe;  // indices of the inputs in the 3 stages, newest last
+    // ce always 1: y in cycle t + LATENCY for x in cycle t
+    // then a random ce: y after LATENCY enabled edges
+    std::vector<int> pipe;  // indices of the inputs in the LATENCY stages, newest last
     size_t next = 0;
     int checked = 0;
     top->ce = 0;
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
         top->shift = (uint8_t)(int8_t)in.shift;
         top->ce = ce;
         top->eval();
-        if (pipe.size() == 3) {
+        if (pipe.size() == LATENCY) {
             const In &o = v[pipe[0]];
             int32_t exp = ref_mbqm(o.x, o.mult, o.shift), got = (int32_t)top->y;
             if (exp != got)
@@ -72,7 +74,7 @@ int main(int argc, char **argv)
             checked++;
         }
         if (ce) {
-            if (pipe.size() == 3)
+            if (pipe.size() == LATENCY)
                 pipe.erase(pipe.begin());
             if (next < v.size())
                 pipe.push_back((int)next++);
@@ -84,7 +86,7 @@ int main(int argc, char **argv)
         tick(top, cyc);
     }
     printf("checked %d results\n", checked);
-    if (checked < (int)v.size() - 3)
+    if (checked < (int)v.size() - LATENCY)
         tb_error("only %d of %zu results checked", checked, v.size());
     int rc = tb_finish("rf_requant");
     top->final();

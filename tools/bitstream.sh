@@ -11,6 +11,8 @@
 # Environment: GEN_FLAGS (more `resflow gen` options, e.g. --resolution 32x32
 # --target-cycles 20000), CLOCK_MHZ (default: the board's target_mhz),
 # BAUD (default 1000000), MULTIPLIERS (auto|dsp|lut), SEED (nextpnr seed, 1),
+# PNR_TIMEOUT (seconds nextpnr may run, default 1200), PNR_FLAGS (more
+# nextpnr-ice40 options; see below),
 # RESFLOW (the generator, default build/resflow).
 #
 # Exit status: 0 with the .bin written and timing met; 1 on any failure,
@@ -110,10 +112,20 @@ step synthesis "done in $(elapsed "$ts")"
 # ---- 3./4. place and route ----
 ts=$(date +%s)
 rm -f "$logs/nextpnr.log" "$out/$name.asc" "$out/nextpnr_report.json" "$out/$name.bin" "$out/utilization.json" "$out/summary.txt"
+# PNR_FLAGS: more nextpnr-ice40 options. The default on the HX devices is
+# --no-promote-globals: there nextpnr-ice40 0.4's router1 stalled with a
+# constant count of overused wires when the busiest enables and resets were
+# promoted to global buffers (board_tiny, seeds 1 and 2), and routed without
+# them; on the UP5K it is the other way round, so promotion stays on there.
+case $device in
+    hx*) pnr_flags=${PNR_FLAGS---no-promote-globals} ;;
+    *) pnr_flags=${PNR_FLAGS-} ;;
+esac
 step place "nextpnr-ice40 --$device --package $package --freq $mhz (log: $logs/nextpnr.log)"
-nice nextpnr-ice40 "--$device" --package "$package" --json "$out/$name.json" --pcf "$out/gen/board/$board.pcf" \
+# shellcheck disable=SC2086
+timeout "${PNR_TIMEOUT:-1200}" nice nextpnr-ice40 "--$device" --package "$package" --json "$out/$name.json" --pcf "$out/gen/board/$board.pcf" \
     --asc "$out/$name.asc" --freq "$mhz" --seed "${SEED:-1}" --report "$out/nextpnr_report.json" \
-    --timing-allow-fail -l "$logs/nextpnr.log" -q >/dev/null 2>&1 &
+    --timing-allow-fail $pnr_flags -l "$logs/nextpnr.log" -q >/dev/null 2>&1 &
 pnr=$!
 routed=0
 while kill -0 $pnr 2>/dev/null; do
@@ -125,6 +137,9 @@ while kill -0 $pnr 2>/dev/null; do
 done
 wait $pnr
 rc=$?
+if [ $rc -eq 124 ]; then
+    die "place and route did not finish in ${PNR_TIMEOUT:-1200} s (PNR_TIMEOUT): the router could not resolve congestion; try another placement seed (SEED=N) or a lower clock (CLOCK_MHZ=N); see $logs/nextpnr.log"
+fi
 if [ $rc -ne 0 ] || [ ! -s "$out/$name.asc" ]; then
     grep -E "ERROR|Error" "$logs/nextpnr.log" | head -5 >&2
     die "place and route failed (see $logs/nextpnr.log)"

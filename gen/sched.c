@@ -63,9 +63,9 @@ int sched_mac_latency(int sf, int nf, int rq_digit)
 {
     /* rf_conv_mac: input register, NF*SF steps, (folded: slice and dot
      * product registers, PIPE = 2), accumulate, requant (rf_requant 3
-     * stages, rf_requant_serial R + 3), output register. Kept in step with
+     * stages, rf_requant_serial R + 4), output register. Kept in step with
      * its LATENCY localparam. */
-    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 3 : 5;
+    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 4 : 5;
     return sf * nf + 2 + (sf > 1 ? 2 : 0) + rq;
 }
 

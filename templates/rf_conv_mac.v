@@ -34,7 +34,7 @@
  *   SHIFT_FILE   NF words of PE*8 bits, shifts (int8, TFLite sign, -31 .. 31)
  *   RQ_DIGIT     0: rf_requant (a 32 x 32 multiplier, 5 stages, II = 1);
  *                1, 2, 4, 8: rf_requant_serial with DIGIT = RQ_DIGIT
- *                (R = ceil(31/RQ_DIGIT) steps, R + 3 stages), which needs
+ *                (R = ceil(31/RQ_DIGIT) steps, R + 4 stages), which needs
  *                SF >= R + 1 (one accumulator every SF cycles) and
  *                multipliers >= 0
  *
@@ -51,7 +51,7 @@
  *                      and the weights are registered first, then the dot
  *                      product, and the accumulator follows 2 cycles later
  *   +RQ_LAT            requantization of each fold's accumulator: rf_requant
- *                      (RQ_LAT 5) or rf_requant_serial (RQ_LAT R + 3)
+ *                      (RQ_LAT 5) or rf_requant_serial (RQ_LAT R + 4)
  *   +1                 + OUT_ZP, clamp into the fold's slice of the output
  *                      register; valid after the last fold
  *   LATENCY = SF*NF + 2 + PIPE + RQ_LAT: m_axis_tvalid in cycle t + LATENCY
@@ -119,9 +119,9 @@ localparam SF = KKC / SIMD;
 localparam NF = OUT_CH / PE;
 // cycles per output pixel
 localparam II = SF * NF;
-// requantizer stages: rf_requant 5, rf_requant_serial R + 3
+// requantizer stages: rf_requant 5, rf_requant_serial R + 4
 localparam RQ_STEPS = RQ_DIGIT > 0 ? (31 + RQ_DIGIT - 1) / RQ_DIGIT : 0;
-localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 3 : 5;
+localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 4 : 5;
 // folded (SF > 1): the window slice and the weights are registered, then
 // the dot product, before the accumulator (2 stages)
 localparam PIPE = SF > 1 ? 2 : 0;

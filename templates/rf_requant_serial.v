@@ -22,17 +22,18 @@
  * the bits shifted out is ab + 2^30, so hi is A (R*DIGIT = 31, DIGIT 1) or
  * 2A + the last bit shifted out (R*DIGIT = 32). x * d is a selection among
  * 0, x, 2x, 3x per 2-bit slice of the digit (3x is computed when the
- * multiplication starts), so a step is at most one adder of the slices
- * (DIGIT 4: two slices; 8: four) and the accumulating adder, about 37 bits
- * wide.
+ * multiplication starts) and is registered; the next cycle adds it to A.
+ * So a cycle has one adder of about 37 bits: the slices' sum (DIGIT 4; two
+ * levels at DIGIT 8) or the accumulation.
  * Parameters
  *   DIGIT   bits of mult per step: 1, 2, 4 or 8 (R = 31, 16, 8, 4 steps)
  *
  * Timing (all registers move on ce, the caller's pipeline enable):
  *   start   sampled with x, mult, shift in an enabled cycle
- *   y       holds the result LATENCY = R + 3 enabled edges after the start
- *           edge (1 sampling, R steps, 2 rounding: RDBPOT's shift and
- *           rounding bit, then their sum), until the next result
+ *   y       holds the result LATENCY = R + 4 enabled edges after the start
+ *           edge (1 sampling, R digit products, each accumulated one edge
+ *           later, 2 rounding: RDBPOT's shift and rounding bit, then their
+ *           sum), until the next result
  *   the next start may come R + 1 enabled cycles after a start at the
  *   earliest (the caller guarantees it; it overlaps the rounding step)
  * Resources: the accumulator and x and 3x registers of 34 + DIGIT bits,
@@ -67,9 +68,9 @@ module rf_requant_serial #(
 
 // steps of DIGIT bits over the 31 magnitude bits of mult
 localparam R = (31 + DIGIT - 1) / DIGIT;
-// enabled edges from start to y (for the reader: gen/sched.c uses R + 3)
+// enabled edges from start to y (for the reader: gen/sched.c uses R + 4)
 /* verilator lint_off UNUSEDPARAM */
-localparam LATENCY = R + 3;
+localparam LATENCY = R + 4;
 /* verilator lint_on UNUSEDPARAM */
 localparam CW = $clog2(R + 1);
 localparam [CW-1:0] R_CNT = R[CW-1:0];
@@ -98,7 +99,13 @@ reg signed [AW-1:0] x1_reg;     // x
 reg signed [AW-1:0] x3_reg;     // 3x
 reg [31:0] m_reg;
 reg [4:0] right_reg;
-reg [CW-1:0] cnt_reg = {CW{1'b0}};
+reg [CW-1:0] cnt_reg = {CW{1'b0}};   // digit products still to form
+// the digit product stage: x * d, valid, first and last digit
+reg signed [AW-1:0] prod_reg;
+reg pv_reg = 1'b0;
+reg pfirst_reg;
+reg plast_reg;
+reg [4:0] right2_reg;           // right, kept from the first accumulation
 reg fin_reg = 1'b0;
 reg low_reg;                    // the last bit shifted out of A
 
@@ -119,7 +126,8 @@ always @* begin
         endcase
     end
 end
-wire signed [AW-1:0] sum = a_reg + partial;
+// the accumulation: A starts at 2^30 (the rounding term) with the first digit
+wire signed [AW-1:0] sum = (pfirst_reg ? ROUND : a_reg) + prod_reg;
 
 // rounding: hi = floor((ab + 2^30) / 2^31), then RDBPOT as rf_requant's
 // stage 3
@@ -128,7 +136,7 @@ wire signed [AW-1:0] sum = a_reg + partial;
 wire signed [AW-1:0] a_all = a_reg;
 /* verilator lint_on UNUSEDSIGNAL */
 wire signed [31:0] t = R * DIGIT == 31 ? a_all[31:0] : {a_all[30:0], low_reg};
-wire [31:0] mask = (32'd1 << right_reg) - 32'd1;
+wire [31:0] mask = (32'd1 << right2_reg) - 32'd1;
 wire [31:0] rem = t & mask;
 wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
 reg signed [31:0] sh_reg;
@@ -140,23 +148,31 @@ assign y = y_reg;
 
 always @(posedge clk) begin
     if (ce) begin
+        pv_reg <= cnt_reg != {CW{1'b0}};
         if (cnt_reg != {CW{1'b0}}) begin
-            a_reg <= sum >>> DIGIT;
-            low_reg <= sum[DIGIT-1];
+            prod_reg <= partial;
+            pfirst_reg <= cnt_reg == R_CNT;
+            plast_reg <= cnt_reg == ONE;
             m_reg <= m_reg >> DIGIT;
             cnt_reg <= cnt_reg - ONE;
         end
-        fin_reg <= cnt_reg == ONE;
+        if (pv_reg) begin
+            a_reg <= sum >>> DIGIT;
+            low_reg <= sum[DIGIT-1];
+            if (pfirst_reg) begin
+                right2_reg <= right_reg;
+            end
+        end
+        fin_reg <= pv_reg && plast_reg;
         fin2_reg <= fin_reg;
         if (fin_reg) begin
-            sh_reg <= t >>> right_reg;
+            sh_reg <= t >>> right2_reg;
             rbit_reg <= rem > thr;
         end
         if (fin2_reg) begin
             y_reg <= sh_reg + $signed({31'd0, rbit_reg});
         end
         if (start) begin
-            a_reg <= ROUND;
             x1_reg <= {{(AW-32){xl[31]}}, xl};
             x3_reg <= {{(AW-32){xl[31]}}, xl} + {{(AW-33){xl[31]}}, xl, 1'b0};
             m_reg <= {1'b0, mult[30:0]};

@@ -43,8 +43,8 @@ static const int KKC = P_KERNEL * P_KERNEL * P_IN_CH, SF = KKC / P_SIMD, NF = P_
 #define P_RQ_DIGIT 0
 #endif
 // documented in templates/rf_conv_mac.v: the requantizer takes 5 stages, or
-// R + 3 when serial (R = ceil(31 / RQ_DIGIT))
-static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 3 : 5;
+// R + 4 when serial (R = ceil(31 / RQ_DIGIT))
+static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 4 : 5;
 static const int PIPE = SF > 1 ? 2 : 0;  // folded: slice/weight and dot-product registers
 static const int II = SF * NF, LATENCY = SF * NF + 2 + PIPE + RQ_LAT;
 

@@ -1,6 +1,6 @@
 // Testbench of rf_requant_serial: bit exactness of MultiplyByQuantizedMultiplier
 // against the independent C reference (tb_common.h) for random and corner
-// inputs with mult >= 0, the latency of R + 3 enabled edges under a random
+// inputs with mult >= 0, the latency of R + 4 enabled edges under a random
 // ce, starts as close as R + 1 enabled cycles apart, and y held between
 // results.
 #include <vector>
@@ -12,7 +12,7 @@
 #define P_DIGIT 1
 #endif
 static const int R = (31 + P_DIGIT - 1) / P_DIGIT;
-static const int LATENCY = R + 3;  // documented in templates/rf_requant_serial.v
+static const int LATENCY = R + 4;  // documented in templates/rf_requant_serial.v
 
 struct In {
     int32_t x, mult;

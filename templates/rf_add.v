@@ -123,6 +123,11 @@ localparam signed [7:0] SHO = OUT_SHIFT[7:0];
 localparam signed [32:0] OUT_ZP33 = {{25{OUT_ZP[7]}}, OUT_ZP[7:0]};
 localparam signed [32:0] ACT_MIN33 = {{25{ACT_MIN[7]}}, ACT_MIN[7:0]};
 localparam signed [32:0] ACT_MAX33 = {{25{ACT_MAX[7]}}, ACT_MAX[7:0]};
+// the clamp compares y itself, before OUT_ZP is added: y + OUT_ZP < ACT_MIN
+// is y < ACT_MIN - OUT_ZP (likewise ACT_MAX), and in range the output is
+// y[7:0] + OUT_ZP[7:0]; so the 32-bit compares do not wait for an adder
+localparam signed [32:0] Y_LO33 = ACT_MIN33 - OUT_ZP33;
+localparam signed [32:0] Y_HI33 = ACT_MAX33 - OUT_ZP33;
 
 initial begin
     if (CHANNELS < 1) begin
@@ -273,9 +278,8 @@ generate
         wire signed [31:0] s1;
         wire signed [31:0] y;
         reg signed [31:0] sum_reg;
-        // y + OUT_ZP in 33 bits, then clamped
-        wire signed [32:0] yz = $signed({y[31], y}) + OUT_ZP33;
-        wire [7:0] clamped = yz < ACT_MIN33 ? ACT_MIN[7:0] : (yz > ACT_MAX33 ? ACT_MAX[7:0] : yz[7:0]);
+        wire signed [32:0] y33 = $signed({y[31], y});
+        wire [7:0] clamped = y33 < Y_LO33 ? ACT_MIN[7:0] : (y33 > Y_HI33 ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
 
         rf_requant u_rq0 (.clk(clk), .ce(ce), .x(v0), .mult(M0), .shift(SH0), .y(s0));
         rf_requant u_rq1 (.clk(clk), .ce(ce), .x(v1), .mult(M1), .shift(SH1), .y(s1));

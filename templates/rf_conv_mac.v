@@ -138,6 +138,11 @@ localparam signed [8:0] IN_ZP9 = IN_ZP[8:0];
 localparam signed [32:0] OUT_ZP33 = {{25{OUT_ZP[7]}}, OUT_ZP[7:0]};
 localparam signed [32:0] ACT_MIN33 = {{25{ACT_MIN[7]}}, ACT_MIN[7:0]};
 localparam signed [32:0] ACT_MAX33 = {{25{ACT_MAX[7]}}, ACT_MAX[7:0]};
+// the clamp compares y itself, before OUT_ZP is added: y + OUT_ZP < ACT_MIN
+// is y < ACT_MIN - OUT_ZP (likewise ACT_MAX), and in range the output is
+// y[7:0] + OUT_ZP[7:0]; so the 32-bit compares do not wait for an adder
+localparam signed [32:0] Y_LO33 = ACT_MIN33 - OUT_ZP33;
+localparam signed [32:0] Y_HI33 = ACT_MAX33 - OUT_ZP33;
 // width of a SIMD dot product: 17-bit products, SIMD of them
 localparam DOTW = 17 + $clog2(SIMD + 1);
 
@@ -347,8 +352,8 @@ generate
         reg signed [DOTW-1:0] dot;
         reg signed [31:0] acc_reg;
         wire signed [31:0] y;
-        wire signed [32:0] yz = $signed({y[31], y}) + OUT_ZP33;
-        wire [7:0] clamped = yz < ACT_MIN33 ? ACT_MIN[7:0] : (yz > ACT_MAX33 ? ACT_MAX[7:0] : yz[7:0]);
+        wire signed [32:0] y33 = $signed({y[31], y});
+        wire [7:0] clamped = y33 < Y_LO33 ? ACT_MIN[7:0] : (y33 > Y_HI33 ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
         integer i;
 
         for (s = 0; s < SIMD; s = s + 1) begin : g_simd

@@ -12,7 +12,8 @@
 # --target-cycles 20000), CLOCK_MHZ (default: the board's target_mhz),
 # BAUD (default 1000000), MULTIPLIERS (auto|dsp|lut), SEED (nextpnr seed, 1),
 # PNR_TIMEOUT (seconds nextpnr may run, default 1200), PNR_FLAGS (more
-# nextpnr-ice40 options; see below),
+# nextpnr-ice40 options; see below), PNR_SEEDS (seeds to try when the router
+# stalls, default 4),
 # RESFLOW (the generator, default build/resflow).
 #
 # Exit status: 0 with the .bin written and timing met; 1 on any failure,
@@ -121,22 +122,49 @@ case $device in
     hx*) pnr_flags=${PNR_FLAGS---no-promote-globals} ;;
     *) pnr_flags=${PNR_FLAGS-} ;;
 esac
-step place "nextpnr-ice40 --$device --package $package --freq $mhz (log: $logs/nextpnr.log)"
-# shellcheck disable=SC2086
-timeout "${PNR_TIMEOUT:-1200}" nice nextpnr-ice40 "--$device" --package "$package" --json "$out/$name.json" --pcf "$out/gen/board/$board.pcf" \
-    --asc "$out/$name.asc" --freq "$mhz" --seed "${SEED:-1}" --report "$out/nextpnr_report.json" \
-    --timing-allow-fail $pnr_flags -l "$logs/nextpnr.log" -q >/dev/null 2>&1 &
-pnr=$!
-routed=0
-while kill -0 $pnr 2>/dev/null; do
-    if [ $routed = 0 ] && grep -q -E "^Info: (Routing|Setting up routing)" "$logs/nextpnr.log" 2>/dev/null; then
-        step route "placed in $(elapsed "$ts")"
-        routed=1
-    fi
-    sleep 1
+# router1's table stuck: the last 30 batches all rip up 1000 arcs and route
+# none without, with the same count of arcs remaining. nextpnr-ice40 has a
+# known seed-dependent infinite loop in router1 (YosysHQ/nextpnr issue 179,
+# "Infinite loop in router1() for some seeds"): another seed routes.
+stalled() {
+    grep -E '^Info: +[0-9]+ \|' "$1" 2>/dev/null | tail -n 30 | awk -F'|' '
+        NF >= 5 { n++; w = $3; gsub(/ +/, " ", w); r = $4; gsub(/ /, "", r)
+                  if (w !~ /^ ?1000 0 ?$/) bad = 1
+                  if (first == "") first = r; else if (r != first) bad = 1 }
+        END { exit !(n == 30 && !bad) }'
+}
+seed=${SEED:-1}
+tries=${PNR_SEEDS:-4}
+step place "nextpnr-ice40 --$device --package $package --freq $mhz --seed $seed (log: $logs/nextpnr.log)"
+while :; do
+    # shellcheck disable=SC2086
+    timeout "${PNR_TIMEOUT:-1200}" nice nextpnr-ice40 "--$device" --package "$package" --json "$out/$name.json" \
+        --pcf "$out/gen/board/$board.pcf" --asc "$out/$name.asc" --freq "$mhz" --seed "$seed" \
+        --report "$out/nextpnr_report.json" --timing-allow-fail $pnr_flags -l "$logs/nextpnr.log" -q >/dev/null 2>&1 &
+    pnr=$!
+    routed=0
+    stall=0
+    while kill -0 $pnr 2>/dev/null; do
+        if [ $routed = 0 ] && grep -q -E "^Info: (Routing|Setting up routing)" "$logs/nextpnr.log" 2>/dev/null; then
+            step route "placed in $(elapsed "$ts")"
+            routed=1
+        fi
+        if [ $routed = 1 ] && stalled "$logs/nextpnr.log"; then
+            stall=1
+            kill $pnr 2>/dev/null
+        fi
+        sleep 1
+    done
+    wait $pnr
+    rc=$?
+    [ $stall = 1 ] || break
+    mv "$logs/nextpnr.log" "$logs/nextpnr_stalled_seed$seed.log"
+    tries=$((tries - 1))
+    [ $tries -gt 0 ] || die "nextpnr's router stopped making progress with $((${PNR_SEEDS:-4})) seeds (router1's infinite loop, YosysHQ/nextpnr issue 179); try other seeds (SEED=N) or a lower clock (CLOCK_MHZ=N); see $logs/"
+    seed=$((seed + 1))
+    rm -f "$out/$name.asc" "$out/nextpnr_report.json"
+    step place "router stalled: again with --seed $seed (log of the stalled run: $logs/nextpnr_stalled_seed$((seed - 1)).log)"
 done
-wait $pnr
-rc=$?
 if [ $rc -eq 124 ]; then
     die "place and route did not finish in ${PNR_TIMEOUT:-1200} s (PNR_TIMEOUT): the router could not resolve congestion; try another placement seed (SEED=N) or a lower clock (CLOCK_MHZ=N); see $logs/nextpnr.log"
 fi

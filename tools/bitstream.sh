@@ -114,10 +114,9 @@ step synthesis "done in $(elapsed "$ts")"
 ts=$(date +%s)
 rm -f "$logs/nextpnr.log" "$out/$name.asc" "$out/nextpnr_report.json" "$out/$name.bin" "$out/utilization.json" "$out/summary.txt"
 # PNR_FLAGS: more nextpnr-ice40 options. The default on the HX devices is
-# --no-promote-globals: there nextpnr-ice40 0.4's router1 stalled with a
-# constant count of overused wires when the busiest enables and resets were
-# promoted to global buffers (board_tiny, seeds 1 and 2), and routed without
-# them; on the UP5K it is the other way round, so promotion stays on there.
+# --no-promote-globals, with which the first HX8K runs of board_tiny routed
+# when the promoted ones stalled; the stalls turned out to be router1's
+# seed-dependent loop (below), which the seed retry handles either way.
 case $device in
     hx*) pnr_flags=${PNR_FLAGS---no-promote-globals} ;;
     *) pnr_flags=${PNR_FLAGS-} ;;

@@ -406,6 +406,9 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
 #define M_ADD_GLUE 30
 #define M_WINDOW_BASE 150
 #define M_WINDOW_PER_CH 110
+/* rf_window_fold: counters and address arithmetic, no window registers
+ * (synth_ice40, resnet_block's stem and conv1: about 300 LUT4 and 160 FF) */
+#define M_WINDOW_FOLD 320
 #define M_FIFO 280
 #define M_FORK 10
 #define M_BRIDGE 350
@@ -510,13 +513,6 @@ static int const_mul_dsp(long long m, int x_chunks)
     return x_chunks * ((bits + 1 + 15) / 16);
 }
 
-/* Line buffers of a window: K + S lines of W pixels (rf_window, and the
- * count of sched_plan_memory). */
-static long window_ebr(const ir_net *net, const ir_layer *L)
-{
-    return (long)(L->kernel + L->stride) * sched_ebr_blocks(net->layers[L->in[0]].w, L->in_c * 8);
-}
-
 static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer *L)
 {
     stage_est *s;
@@ -527,14 +523,19 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
     s = new_stage(r, ir_op_name(L->op), "%s", L->name);
     s->multipliers = L->pe * L->simd;
     s->requantizers = L->pe;
-    s->lut4_all = M_MAC_BASE + (long)s->multipliers * prod + (sf > 1 ? (long)L->simd * 8 * (sf - 1) / 3 : 0) +
-                  (long)L->pe * rq;
+    /* the window slice's SF-way multiplexers, unless the window streams
+     * the slices (rf_window_fold) */
+    s->lut4_all = M_MAC_BASE + (long)s->multipliers * prod +
+                  (sf > 1 && !sched_window_fold(L) ? (long)L->simd * 8 * (sf - 1) / 3 : 0) + (long)L->pe * rq;
     /* the weight ROM goes to EBR when deep, else into LUTs (in M_PROD_ROM) */
     if (ii >= 64)
         s->mem_ebr = sched_ebr_blocks(ii, L->pe * L->simd * 8);
-    if (ir_uses_window(L)) {
+    if (sched_window_fold(L)) {
+        s->lut4_all += M_WINDOW_FOLD;
+        s->line_ebr = sched_line_buffer_ebr(net, L);
+    } else if (ir_uses_window(L)) {
         s->lut4_all += M_WINDOW_BASE + (long)M_WINDOW_PER_CH * L->in_c * L->kernel * L->kernel / 9;
-        s->line_ebr = window_ebr(net, L);
+        s->line_ebr = sched_line_buffer_ebr(net, L);
     }
     /* constant products (II = 1) become shift-and-add logic and stay in
      * LUTs; products of ROM weights can use DSP blocks */
@@ -603,7 +604,7 @@ static void estimate_other(board_fit_result *r, const ir_net *net, const ir_laye
         s->lut4_all = 20L * L->kernel * L->kernel * L->c + (L->op == IR_AVG_POOL ? 150L * L->c : 0);
         if (ir_uses_window(L)) {
             s->lut4_all += M_WINDOW_BASE + (long)M_WINDOW_PER_CH * L->in_c * L->kernel * L->kernel / 9;
-            s->line_ebr = window_ebr(net, L);
+            s->line_ebr = sched_line_buffer_ebr(net, L);
         }
     }
 }
@@ -813,9 +814,9 @@ int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_
     }
     if (r->ebr > b->ebr) {
         name_stages(r, by_ebr, 1, list, sizeof list);
-        diag_plain("needs %ld EBR (4 Kbit blocks), the board has %d: %s; line buffers take (K + stride) blocks "
-                   "per 16 bits of a pixel while the width is at most 256: fewer channels, or a smaller image "
-                   "for the FIFOs",
+        diag_plain("needs %ld EBR (4 Kbit blocks), the board has %d: %s; a window's line buffers hold (K + "
+                   "stride) lines of a pixel's bits (folded to SIMD | C_in: in one RAM; else one RAM per line, "
+                   "256 pixels per block): fewer channels, or a smaller image for the FIFOs",
                    r->ebr, b->ebr, list);
         rc = -1;
     }

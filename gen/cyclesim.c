@@ -53,6 +53,9 @@ typedef struct cs_layer {
     long jb;                     /* pixels written (continuous) */
     long T;                      /* top row of the reader's output row (continuous) */
     int c, ph, pad, padcnt, ryb, s1, wout, w_ready;
+    /* rf_window_fold (fold = 1): the window's beat, its column; the
+     * last-beat flags of stage 1 and the output register */
+    int fold, WO, beat, ox, s1_lastw, wout_lastw;
     /* rf_global_pool */
     long gp_pix, gp_n;           /* pixels of the current frame taken, of a frame */
     int gp_busy, gp_issued, gp_ch;
@@ -141,6 +144,13 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
             L->ryb = L->yb_init;
             L->ph = L->ph_init;
             L->T = -L->pt;
+            if (sched_window_fold(X)) {
+                /* pushed at a window's last beat: LATENCY less its other
+                 * II - 1 beats */
+                L->fold = 1;
+                L->WO = g.WO;
+                L->lat -= L->ii - 1;
+            }
         }
     }
     /* consumers in the order emit.c wires the fork's outputs */
@@ -225,6 +235,8 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                 int last_pix = L->gp_pix == L->gp_n - 1;
                 int last_issue = L->ce && L->gp_busy && L->gp_issued == L->gp_ch - 1;
                 L->in_rdy = !last_pix || !L->gp_busy || last_issue;
+            } else if (L->fold) {
+                L->in_rdy = L->ce;   /* rf_conv_mac STREAM: s_axis_tready = ce */
             } else {
                 L->in_rdy = L->ce && L->C >= L->C_last + L->ii;
             }
@@ -277,7 +289,52 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                 }
                 L->take = 1;
             }
-            if (L->win) {
+            if (L->fold) {
+                /* rf_window_fold: issue -> stage 1 -> output register */
+                int w_ce = !L->wout || L->in_rdy, issue = 0;
+                int nn = L->ryb + 1 < L->K ? L->ryb : L->K - 1;
+                long xneed = (long)L->ox * L->S + L->Q;
+                if (xneed > L->W - 1)
+                    xneed = L->W - 1;
+                if (L->wout && L->in_rdy) {
+                    event = 1;
+                    L->take = L->wout_lastw;
+                }
+                if (w_ce)
+                    issue = L->beat > 0 || L->jb > (L->T + nn) * (long)L->W + xneed;
+                if (w_ce) {
+                    if (L->wout != L->s1 || L->s1 != issue)
+                        event = 1;
+                    L->wout = L->s1;
+                    L->wout_lastw = L->s1_lastw;
+                    L->s1 = issue;
+                    L->s1_lastw = issue && L->beat == L->ii - 1;
+                }
+                if (issue) {
+                    event = 1;
+                    if (L->beat < L->ii - 1)
+                        L->beat++;
+                    else {
+                        L->beat = 0;
+                        if (L->ox < L->WO - 1)
+                            L->ox++;
+                        else {
+                            L->ox = 0;
+                            if (L->ryb != L->yb_last) {
+                                L->ryb -= L->S;
+                                L->T += L->S;
+                            } else {
+                                L->ryb = L->yb_init;
+                                L->T += L->JUMP;
+                            }
+                        }
+                    }
+                }
+                if (L->w_write)
+                    L->jb++;
+                L->w_write = 0;
+                L->w_ready = L->jb / L->W - L->T <= L->R - 1;
+            } else if (L->win) {
                 int w_ce = !L->wout || L->in_rdy, step = 0, emit = 0;
                 int data_step = !L->pad && L->c < L->W;
                 int nn = L->ryb + 1 < L->K ? L->ryb : L->K - 1;
@@ -387,7 +444,7 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                 }
                 /* an input held back by II: taken once C reaches C_last + II */
                 da = L->C_last + L->ii - L->C;
-                if (L->kind != K_GPOOL && L->C - 1 < L->C_last + L->ii)
+                if (L->kind != K_GPOOL && !L->fold && L->C - 1 < L->C_last + L->ii)
                     skip = da <= 0 ? 0 : da < skip ? da : skip;
             }
             if (skip == LLONG_MAX)

@@ -236,7 +236,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
         emit_stream_wires(e, a, stream_bits(L));
         if (ir_uses_window(L)) {
             snprintf(a, sizeof a, "w_%s_axis", L->name);
-            emit_stream_wires(e, a, L->kernel * L->kernel * L->in_c * 8);
+            emit_stream_wires(e, a, sched_window_fold(L) ? L->simd * 8 : L->kernel * L->kernel * L->in_c * 8);
         }
         for (k = 0; k < L->n_inputs; k++) {
             snprintf(a, sizeof a, "e_%s_in%d_axis", L->name, k);
@@ -363,7 +363,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
             if (ir_uses_window(L)) {
                 char wv[256];
                 snprintf(wv, sizeof wv, "w_%s_axis", L->name);
-                emit(e, "rf_window #(");
+                emit(e, "%s #(", sched_window_fold(L) ? "rf_window_fold" : "rf_window");
                 emit(e, "    .HEIGHT(%d),", src->h);
                 emit(e, "    .WIDTH(%d),", src->w);
                 emit(e, "    .CHANNELS(%d),", src->c);
@@ -375,7 +375,12 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, "    .PAD_RIGHT(%d),", L->pad_r);
                 /* max pooling pads with the smallest int8 so a pad never wins
                  * (TFLite MaxPool skips out-of-image taps) */
-                emit(e, "    .PAD_VALUE(%d)", L->op == IR_MAX_POOL ? -128 : src->zp);
+                if (sched_window_fold(L)) {
+                    emit(e, "    .PAD_VALUE(%d),", src->zp);
+                    emit(e, "    .SIMD(%d),", L->simd);
+                    emit(e, "    .REPEAT(%d)", L->c / L->pe);
+                } else
+                    emit(e, "    .PAD_VALUE(%d)", L->op == IR_MAX_POOL ? -128 : src->zp);
                 emit(e, ") u_%s_window (", L->name);
                 e->indent++;
                 emit(e, ".clk(clk),");
@@ -420,7 +425,11 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, "    .WEIGHT_FILE({MEM_PATH, \"%s_w.mem\"}),", L->name);
                 emit(e, "    .BIAS_FILE({MEM_PATH, \"%s_b.mem\"}),", L->name);
                 emit(e, "    .MULT_FILE({MEM_PATH, \"%s_m.mem\"}),", L->name);
-                if (sched_requant_digit(L)) {
+                if (sched_window_fold(L)) {
+                    emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
+                    emit(e, "    .RQ_DIGIT(%d),", sched_requant_digit(L));
+                    emit(e, "    .STREAM(1)");
+                } else if (sched_requant_digit(L)) {
                     emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
                     emit(e, "    .RQ_DIGIT(%d)", sched_requant_digit(L));
                 } else
@@ -816,7 +825,7 @@ int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir
 {
     static const char *const templates[] = {"rf_axis_fifo", "rf_axis_fork", "rf_requant",     "rf_add",
                                             "rf_window",    "rf_conv_mac",  "rf_dw_mac",      "rf_pool",
-                                            "rf_global_pool", "rf_pool_div", "rf_requant_serial"};
+                                            "rf_global_pool", "rf_pool_div", "rf_requant_serial", "rf_window_fold"};
     out_set o = {0};
     char tmp[1024], old[1024], p[1400];
     int i, rc = 0;
@@ -829,7 +838,8 @@ int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir
     for (i = 0; i < (int)(sizeof templates / sizeof templates[0]); i++) {
         /* the op-specific templates only when the network uses them */
         static const enum ir_op needs[] = {IR_INPUT, IR_INPUT,     IR_INPUT,    IR_INPUT,       IR_INPUT,
-                                           IR_INPUT, IR_DEPTHWISE, IR_MAX_POOL, IR_GLOBAL_POOL, IR_ADD, IR_INPUT};
+                                           IR_INPUT, IR_DEPTHWISE, IR_MAX_POOL, IR_GLOBAL_POOL, IR_ADD, IR_INPUT,
+                                           IR_INPUT};
         int j, used = needs[i] == IR_INPUT;
         /* rf_pool_div (needs[] = IR_ADD here) serves rf_pool and rf_global_pool */
         for (j = 1; j < net->n_layers && !used; j++) {

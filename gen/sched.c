@@ -145,9 +145,7 @@ int sched_plan_memory(const ir_net *net, const sched_budget *b, sched_mem_plan *
     }
     for (i = 1; i < net->n_layers; i++) {
         const ir_layer *L = &net->layers[i];
-        if (ir_uses_window(L))
-            plan->line_buffer_ebr +=
-                (L->kernel + L->stride) * sched_ebr_blocks(net->layers[L->in[0]].w, L->in_c * 8);
+        plan->line_buffer_ebr += sched_line_buffer_ebr(net, L);
     }
     ebr_left = b->ebr_blocks - plan->line_buffer_ebr;
     spram_left = b->spram_blocks;
@@ -184,6 +182,23 @@ void sched_mem_plan_free(sched_mem_plan *plan)
     plan->blocks = NULL;
 }
 
+int sched_window_fold(const ir_layer *L)
+{
+    return L->op == IR_CONV2D && ir_uses_window(L) && L->simd > 0 && L->in_c % L->simd == 0 &&
+           ir_mac_depth(L) / L->simd >= 2;
+}
+
+int sched_line_buffer_ebr(const ir_net *net, const ir_layer *L)
+{
+    int lines = L->kernel + L->stride, w;
+    if (!ir_uses_window(L))
+        return 0;
+    w = net->layers[L->in[0]].w;
+    if (sched_window_fold(L))
+        return sched_ebr_blocks((long)lines * w, L->in_c * 8);
+    return lines * sched_ebr_blocks(w, L->in_c * 8);
+}
+
 /* ---- per-stage timing constants ---- */
 
 int sched_stage_ii(const ir_layer *L)
@@ -200,7 +215,8 @@ int sched_stage_latency(const ir_layer *L)
     switch (L->op) {
     case IR_CONV2D:
     case IR_DENSE:
-        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe, sched_requant_digit(L));
+        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe, sched_requant_digit(L)) -
+               sched_window_fold(L);
     case IR_DEPTHWISE:
         return sched_dw_latency(ir_mac_depth(L) / L->simd, L->c / L->pe);
     case IR_MAX_POOL:
@@ -504,6 +520,27 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                 if (r >= N) {
                     r -= N;
                     q++;
+                }
+            }
+        } else if (sched_window_fold(L)) {
+            /* rf_window_fold: a window's first beat is issued the cycle
+             * after its last needed pixel arrived, valid 2 cycles later,
+             * taken II cycles after the previous window's first beat */
+            const long long *Ti = tm->t[L->in[0]];
+            long Ni = tm->n[L->in[0]];
+            sched_win w;
+            sched_win_init(&w, L, &net->layers[L->in[0]]);
+            for (f = 0; f < frames; f++) {
+                for (p = 0; p < N; p++) {
+                    long r = p / w.WO, c = p % w.WO, col = c * w.S + w.Q;
+                    int n = w.H - 1 + w.pt - (int)r * w.S;
+                    if (n > w.K - 1)
+                        n = w.K - 1;
+                    if (col > w.W - 1)
+                        col = w.W - 1;
+                    a = max2(Ti[(long)f * Ni + (r * w.S - w.pt + n) * w.W + col] + 3, a + ii);
+                    T[(long)f * N + p] = a + lat;
+                    a = pace(&pc, T, (long)f * N + p, F, lat, a);
                 }
             }
         } else if (ir_uses_window(L)) {

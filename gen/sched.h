@@ -37,8 +37,22 @@ int sched_global_pool_latency(int channels); /* rf_global_pool LATENCY */
  * MACs (depth = ir_mac_depth), 1 otherwise. */
 int sched_stage_ii(const ir_layer *L);
 
-/* Cycles from a stage's input transfer to its output (without the window). */
+/* Cycles from a stage's input transfer to its output (without the window);
+ * with a folded window (sched_window_fold), from the transfer of a window's
+ * first beat: rf_conv_mac STREAM = 1, II + 1 + PIPE + RQ_LAT. */
 int sched_stage_latency(const ir_layer *L);
+
+/* 1 when conv2d layer L streams its windows from rf_window_fold into
+ * rf_conv_mac with STREAM = 1 (SIMD elements per beat, the window read NF
+ * times from the line buffers, never held in registers): L uses a window,
+ * SIMD divides its input channels and SF = K*K*C_in / SIMD >= 2. Else 0
+ * (rf_window, one window per beat). */
+int sched_window_fold(const ir_layer *L);
+
+/* iCE40 EBR blocks of layer L's line buffers: K + S lines of W pixels of
+ * C_in*8 bits, in K + S RAMs (rf_window) or in one RAM (rf_window_fold);
+ * 0 without a window. */
+int sched_line_buffer_ebr(const ir_net *net, const ir_layer *L);
 
 /* rf_window's geometry and step schedule for layer L over its input `in`
  * (rf_window.v, "Structure"; H x W input, HO x WO output, all in pixels):

@@ -31,7 +31,8 @@
  *   takes 2 cycles from write to m_axis.
  *
  * Resources: DEPTH x (DATA_WIDTH + 2) RAM bits, DATA_WIDTH + 2 output register
- * bits, two pointers of clog2(DEPTH) bits and two 32-bit counters.
+ * bits, two pointers of clog2(DEPTH) bits and two counters of clog2(DEPTH+1)
+ * bits (zero-extended on the 32-bit ports).
  * Read and write never address the same word in one cycle (a read is only
  * issued when the RAM holds a beat, a write only when count < DEPTH), so the
  * RAM's read-during-write behaviour does not matter.
@@ -71,6 +72,10 @@ localparam ADDR_WIDTH = DEPTH > 2 ? $clog2(DEPTH) : 1;
 // RAM word: {tuser, tlast, tdata}
 localparam WORD_WIDTH = DATA_WIDTH + 2;
 localparam [ADDR_WIDTH-1:0] LAST_ADDR = DEPTH[ADDR_WIDTH-1:0] - 1'b1;
+// count and high-water width: 0 .. DEPTH
+localparam CW = $clog2(DEPTH + 1);
+localparam [CW-1:0] ONE = {{(CW-1){1'b0}}, 1'b1};
+localparam [CW-1:0] DEPTH_CW = DEPTH[CW-1:0];
 
 initial begin
     if (DATA_WIDTH < 1) begin
@@ -87,26 +92,26 @@ reg [WORD_WIDTH-1:0] mem [0:DEPTH-1];
 
 reg [ADDR_WIDTH-1:0] wr_ptr_reg = {ADDR_WIDTH{1'b0}}, wr_ptr_next;
 reg [ADDR_WIDTH-1:0] rd_ptr_reg = {ADDR_WIDTH{1'b0}}, rd_ptr_next;
-reg [31:0] count_reg = 32'd0, count_next;
-reg [31:0] high_water_reg = 32'd0, high_water_next;
+reg [CW-1:0] count_reg = {CW{1'b0}}, count_next;
+reg [CW-1:0] high_water_reg = {CW{1'b0}}, high_water_next;
 reg out_valid_reg = 1'b0, out_valid_next;
 reg [WORD_WIDTH-1:0] out_word_reg;
 
 // the RAM holds count - out_valid beats
-wire ram_empty = count_reg == {31'd0, out_valid_reg};
+wire ram_empty = count_reg == {{(CW-1){1'b0}}, out_valid_reg};
 wire s_xfer = s_axis_tvalid && s_axis_tready;
 wire m_xfer = out_valid_reg && m_axis_tready;
 // load the output register when the RAM has a beat and the register is
 // empty or being emptied in this cycle
 wire load = !ram_empty && (!out_valid_reg || m_axis_tready);
 
-assign s_axis_tready = count_reg < DEPTH;
+assign s_axis_tready = count_reg < DEPTH_CW;
 assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tdata = out_word_reg[DATA_WIDTH-1:0];
 assign m_axis_tlast = out_word_reg[DATA_WIDTH];
 assign m_axis_tuser = out_word_reg[DATA_WIDTH+1];
-assign count = count_reg;
-assign high_water = high_water_reg;
+assign count = {{(32-CW){1'b0}}, count_reg};
+assign high_water = {{(32-CW){1'b0}}, high_water_reg};
 
 always @* begin
     wr_ptr_next = wr_ptr_reg;
@@ -124,9 +129,9 @@ always @* begin
         out_valid_next = 1'b0;
     end
     if (s_xfer && !m_xfer) begin
-        count_next = count_reg + 32'd1;
+        count_next = count_reg + ONE;
     end else if (!s_xfer && m_xfer) begin
-        count_next = count_reg - 32'd1;
+        count_next = count_reg - ONE;
     end
     high_water_next = count_next > high_water_reg ? count_next : high_water_reg;
 end
@@ -151,8 +156,8 @@ always @(posedge clk) begin
     if (rst) begin
         wr_ptr_reg <= {ADDR_WIDTH{1'b0}};
         rd_ptr_reg <= {ADDR_WIDTH{1'b0}};
-        count_reg <= 32'd0;
-        high_water_reg <= 32'd0;
+        count_reg <= {CW{1'b0}};
+        high_water_reg <= {CW{1'b0}};
         out_valid_reg <= 1'b0;
     end
 end

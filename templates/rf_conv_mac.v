@@ -2,9 +2,13 @@
  * rf_conv_mac - convolution MAC array with PE/SIMD folding and per-channel
  * requantization (TFLite int8 ConvPerChannel).
  *
- * Input: one window beat per output pixel (K x K x IN_CH int8, element i in
- * window order at bits [8*i +: 8]; K = 1: a pixel). Output: one pixel of
- * OUT_CH int8 values, tlast/tuser passed from the input beat.
+ * Input (STREAM = 0): one window beat per output pixel (K x K x IN_CH int8,
+ * element i in window order at bits [8*i +: 8]; K = 1: a pixel).
+ * Input (STREAM = 1, from rf_window_fold): each window as SF*NF beats of
+ * SIMD elements in step order (below): beat (nf, sf) holds window elements
+ * sf*SIMD .. sf*SIMD + SIMD-1, so the window comes NF times; tuser is taken
+ * from a window's first beat, tlast from its last.
+ * Output: one pixel of OUT_CH int8 values, tlast/tuser of its window.
  *
  * Arithmetic (tensorflow/lite/kernels/internal/reference/integer_ops/conv.h,
  * ConvPerChannel; MultiplyByQuantizedMultiplier from internal/common.h and
@@ -37,11 +41,14 @@
  *                (R = ceil(31/RQ_DIGIT) steps, R + 4 stages), which needs
  *                SF >= R + 1 (one accumulator every SF cycles) and
  *                multipliers >= 0
+ *   STREAM       0: a window per beat, held in an input register;
+ *                1: SIMD elements per beat (needs SF >= 2), no input register
  *
  * Handshake: global pipeline enable ce = !m_axis_tvalid || m_axis_tready.
- * The input window is held in a register while its NF*SF steps are issued,
- * one per enabled cycle; the next window is accepted in the cycle the last
- * step is issued: s_axis_tready = ce && (!busy || last step).
+ * STREAM = 0: the input window is held in a register while its NF*SF steps
+ * are issued, one per enabled cycle; the next window is accepted in the
+ * cycle the last step is issued: s_axis_tready = ce && (!busy || last step).
+ * STREAM = 1: every beat is a step, s_axis_tready = ce.
  *
  * Pipeline (from the input transfer in cycle t, no back-pressure):
  *   t                  window into the input register
@@ -56,12 +63,19 @@
  *                      register; valid after the last fold
  *   LATENCY = SF*NF + 2 + PIPE + RQ_LAT: m_axis_tvalid in cycle t + LATENCY
  *   (SF*NF + 7 unfolded, with rf_requant).
+ *   STREAM = 1: the steps are the beats, t .. t + SF*NF - 1 from the first
+ *   beat's transfer in cycle t, and LATENCY = SF*NF + 1 + PIPE + RQ_LAT
+ *   (2 + PIPE + RQ_LAT after the last beat).
  *   II = SF*NF cycles per output pixel.
+ *   What goes with an accumulator through the requantizer (its fold,
+ *   tlast, tuser) moves down RQ_LAT registers with rf_requant, and through a
+ *   2-entry queue with rf_requant_serial (at most 2 in flight).
  *
  * Resources: PE*SIMD 9 x 8 bit multipliers, PE adder trees, PE rf_requant
  * (32 x 32 multipliers) or rf_requant_serial (one 64-bit adder each), ROMs of NF*SF*PE*SIMD*8 (weights) and
  * NF*PE*(32+32+8) bits read synchronously (iCE40 EBR when large), the
- * K*K*IN_CH*8 bit input register and the OUT_CH*8 bit output register.
+ * K*K*IN_CH*8 bit input register (STREAM = 0) and the OUT_CH*8 bit output
+ * register.
  */
 
 `resetall
@@ -96,12 +110,14 @@ module rf_conv_mac #(
     // shifts ($readmemh; NF words of PE*8 bits)
     parameter SHIFT_FILE = "shift.mem",
     // requantizer: 0 parallel (rf_requant), else serial digit bits (1, 2, 4, 8)
-    parameter RQ_DIGIT = 0
+    parameter RQ_DIGIT = 0,
+    // input: 0 one window per beat, 1 SIMD elements per beat (rf_window_fold)
+    parameter STREAM = 0
 ) (
     input  wire                              clk,
     input  wire                              rst,
 
-    input  wire [KERNEL*KERNEL*IN_CH*8-1:0]  s_axis_tdata,
+    input  wire [(STREAM != 0 ? SIMD : KERNEL*KERNEL*IN_CH)*8-1:0] s_axis_tdata,
     input  wire                              s_axis_tvalid,
     output wire                              s_axis_tready,
     input  wire                              s_axis_tlast,
@@ -125,8 +141,9 @@ localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 4 : 5;
 // folded (SF > 1): the window slice and the weights are registered, then
 // the dot product, before the accumulator (2 stages)
 localparam PIPE = SF > 1 ? 2 : 0;
-// input transfer in cycle t -> m_axis_tvalid in cycle t + LATENCY
-localparam LATENCY = II + 2 + PIPE + RQ_LAT;
+// input transfer (STREAM: the window's first beat) in cycle t -> m_axis_tvalid
+// in cycle t + LATENCY
+localparam LATENCY = II + (STREAM != 0 ? 1 : 2) + PIPE + RQ_LAT;
 localparam SFW = SF > 1 ? $clog2(SF) : 1;
 localparam NFW = NF > 1 ? $clog2(NF) : 1;
 localparam AW = II > 1 ? $clog2(II) : 1;
@@ -179,8 +196,12 @@ initial begin
         $error("a serial requantizer (RQ_DIGIT %0d) needs SF >= %0d (instance %m)", RQ_DIGIT, RQ_STEPS + 1);
         $finish;
     end
-    if (LATENCY != II + 2 + PIPE + RQ_LAT) begin
-        $error("rf_conv_mac LATENCY must be II + 2 + PIPE + RQ_LAT (instance %m)");
+    if (LATENCY != II + (STREAM != 0 ? 1 : 2) + PIPE + RQ_LAT) begin
+        $error("rf_conv_mac LATENCY must be II + 2 + PIPE + RQ_LAT (STREAM: II + 1 + PIPE + RQ_LAT) (instance %m)");
+        $finish;
+    end
+    if (STREAM != 0 && (STREAM != 1 || SF < 2)) begin
+        $error("STREAM must be 0, or 1 with SF >= 2 (instance %m)");
         $finish;
     end
 end
@@ -198,8 +219,7 @@ initial begin
     $readmemh(SHIFT_FILE, shift_rom);
 end
 
-// ---- input register and step counters ----
-reg [KKC*8-1:0] win_reg;
+// ---- input register (STREAM = 0) and step counters ----
 reg win_last_reg;
 reg win_user_reg;
 reg busy_reg = 1'b0, busy_next;
@@ -209,12 +229,13 @@ reg [NFW-1:0] nf_reg = {NFW{1'b0}}, nf_next;
 reg [AW-1:0] addr_reg = {AW{1'b0}}, addr_next;
 
 wire ce = !m_axis_tvalid || m_axis_tready;
-wire step = ce && busy_reg;
+// STREAM: a step per input beat; else per enabled cycle while a window is held
+wire step = ce && (STREAM != 0 ? s_axis_tvalid : busy_reg);
 wire sf_last = sf_reg == SF_LAST;
 wire last_step = sf_last && nf_reg == NF_LAST;
 wire s_xfer = s_axis_tvalid && s_axis_tready;
 
-assign s_axis_tready = ce && (!busy_reg || last_step);
+assign s_axis_tready = ce && (STREAM != 0 || !busy_reg || last_step);
 
 always @* begin
     busy_next = busy_reg;
@@ -238,28 +259,42 @@ always @* begin
 end
 
 // ROM words for the step issued next (read one cycle ahead), and the
-// requantization constants of the step just issued (used with its result)
+// requantization constants of the step just issued (used with its result);
+// the biases are read for the accumulator (acc_b, below)
 reg [PE*SIMD*8-1:0] w_reg;
-reg [PE*32-1:0] b_reg;
 reg [PE*32-1:0] m_reg;
 reg [PE*8-1:0] sh_reg;
 
 always @(posedge clk) begin
     if (ce) begin
         w_reg <= weight_rom[addr_next];
-        b_reg <= bias_rom[nf_next];
         m_reg <= mult_rom[acc_nf];
         sh_reg <= shift_rom[acc_nf];
     end
-    if (s_xfer) begin
-        win_reg <= s_axis_tdata;
+    // STREAM: tuser comes with a window's first beat, tlast with its last
+    if (s_xfer && (STREAM == 0 || (sf_reg == {SFW{1'b0}} && nf_reg == {NFW{1'b0}}))) begin
         win_last_reg <= s_axis_tlast;
         win_user_reg <= s_axis_tuser;
     end
 end
 
 // ---- products and accumulators ----
-wire [SIMD*8-1:0] x_slice = win_reg[sf_reg*SIMD*8 +: SIMD*8];
+// the step's SIMD slice, and its window's tlast and tuser
+wire [SIMD*8-1:0] x_slice;
+wire cur_last = STREAM != 0 ? s_axis_tlast : win_last_reg;
+generate
+    if (STREAM != 0) begin : g_stream
+        assign x_slice = s_axis_tdata;
+    end else begin : g_hold
+        reg [KKC*8-1:0] win_reg;
+        always @(posedge clk) begin
+            if (s_xfer) begin
+                win_reg <= s_axis_tdata;
+            end
+        end
+        assign x_slice = win_reg[sf_reg*SIMD*8 +: SIMD*8];
+    end
+endgenerate
 // the dot products' operands, and what the accumulators see: the step
 // itself (PIPE = 0) or the step two enabled cycles later (PIPE = 2)
 wire [SIMD*8-1:0] dx;
@@ -278,8 +313,14 @@ generate
         assign acc_first = sf_reg == {SFW{1'b0}};
         assign acc_lsf = sf_last;
         assign acc_nf = nf_reg;
-        assign acc_last = win_last_reg;
+        assign acc_last = cur_last;
         assign acc_user = win_user_reg;
+        reg [PE*32-1:0] b_reg;
+        always @(posedge clk) begin
+            if (ce) begin
+                b_reg <= bias_rom[nf_next];
+            end
+        end
         assign acc_b = b_reg;
     end else begin : g_pipe
         reg [SIMD*8-1:0] x1_reg;
@@ -290,7 +331,10 @@ generate
         reg [2*NFW-1:0] nf_pipe;
         reg [1:0] last_reg;
         reg [1:0] user_reg;
-        reg [2*PE*32-1:0] b_pipe;
+        // the biases of the fold the accumulator sees: read one enabled
+        // cycle ahead from the fold one stage down the pipe (not carried
+        // down it: 2*PE*32 flip-flops fewer)
+        reg [PE*32-1:0] b2_reg;
         always @(posedge clk) begin
             if (ce) begin
                 x1_reg <= x_slice;
@@ -299,9 +343,9 @@ generate
                 first_reg <= {first_reg[0], sf_reg == {SFW{1'b0}}};
                 lsf_reg <= {lsf_reg[0], sf_last};
                 nf_pipe <= {nf_pipe[0 +: NFW], nf_reg};
-                last_reg <= {last_reg[0], win_last_reg};
+                last_reg <= {last_reg[0], cur_last};
                 user_reg <= {user_reg[0], win_user_reg};
-                b_pipe <= {b_pipe[0 +: PE*32], b_reg};
+                b2_reg <= bias_rom[nf_pipe[0 +: NFW]];
             end
             if (rst) begin
                 v_reg <= 2'b00;
@@ -315,7 +359,7 @@ generate
         assign acc_nf = nf_pipe[NFW +: NFW];
         assign acc_last = last_reg[1];
         assign acc_user = user_reg[1];
-        assign acc_b = b_pipe[PE*32 +: PE*32];
+        assign acc_b = b2_reg;
     end
 endgenerate
 // accumulator valid (fold complete), its fold, last fold, tlast, tuser;
@@ -326,10 +370,11 @@ reg a_lastf_reg;
 reg a_last_reg;
 reg a_user_reg;
 reg [RQ_LAT-1:0] q_valid_reg = {RQ_LAT{1'b0}};
-reg [RQ_LAT*NFW-1:0] q_nf_reg;
-reg [RQ_LAT-1:0] q_lastf_reg;
-reg [RQ_LAT-1:0] q_last_reg;
-reg [RQ_LAT-1:0] q_user_reg;
+// what goes with each accumulator through the requantizer, {fold, last
+// fold, tlast, tuser}: a_tag in, y_tag out with y_valid
+localparam TW = NFW + 3;
+wire [TW-1:0] a_tag = {a_nf_reg, a_lastf_reg, a_last_reg, a_user_reg};
+wire [TW-1:0] y_tag;
 
 // ---- output register ----
 reg [OUT_CH*8-1:0] out_reg;
@@ -342,8 +387,46 @@ assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tlast = out_last_reg;
 assign m_axis_tuser = out_user_reg;
 
-wire [NFW-1:0] y_nf = q_nf_reg[(RQ_LAT-1)*NFW +: NFW];
 wire y_valid = q_valid_reg[RQ_LAT-1];
+wire [NFW-1:0] y_nf = y_tag[3 +: NFW];
+wire y_lastf = y_tag[2];
+
+generate
+    if (RQ_DIGIT == 0) begin : g_tag_pipe
+        // rf_requant takes an accumulator every cycle: RQ_LAT tags in flight
+        reg [RQ_LAT*TW-1:0] q_tag_reg;
+        always @(posedge clk) begin
+            if (ce) begin
+                q_tag_reg <= {q_tag_reg[0 +: (RQ_LAT-1)*TW], a_tag};
+            end
+        end
+        assign y_tag = q_tag_reg[(RQ_LAT-1)*TW +: TW];
+    end else begin : g_tag_ring
+        // rf_requant_serial: starts at least SF >= R + 1 enabled cycles
+        // apart and RQ_LAT = R + 4 <= 2*(R + 1) (R >= 4), so at most 2 in
+        // flight: a 2-entry queue of tags instead of RQ_LAT stages
+        reg [TW-1:0] tag0_reg, tag1_reg;
+        reg wsel_reg = 1'b0, rsel_reg = 1'b0;
+        always @(posedge clk) begin
+            if (ce && a_valid_reg) begin
+                if (wsel_reg) begin
+                    tag1_reg <= a_tag;
+                end else begin
+                    tag0_reg <= a_tag;
+                end
+                wsel_reg <= !wsel_reg;
+            end
+            if (ce && y_valid) begin
+                rsel_reg <= !rsel_reg;
+            end
+            if (rst) begin
+                wsel_reg <= 1'b0;
+                rsel_reg <= 1'b0;
+            end
+        end
+        assign y_tag = rsel_reg ? tag1_reg : tag0_reg;
+    end
+endgenerate
 
 genvar pe, s, f;
 generate
@@ -435,14 +518,10 @@ always @(posedge clk) begin
         a_last_reg <= acc_last;
         a_user_reg <= acc_user;
         q_valid_reg <= {q_valid_reg[RQ_LAT-2:0], a_valid_reg};
-        q_nf_reg <= {q_nf_reg[0 +: (RQ_LAT-1)*NFW], a_nf_reg};
-        q_lastf_reg <= {q_lastf_reg[RQ_LAT-2:0], a_lastf_reg};
-        q_last_reg <= {q_last_reg[RQ_LAT-2:0], a_last_reg};
-        q_user_reg <= {q_user_reg[RQ_LAT-2:0], a_user_reg};
-        out_valid_reg <= y_valid && q_lastf_reg[RQ_LAT-1];
-        if (y_valid && q_lastf_reg[RQ_LAT-1]) begin
-            out_last_reg <= q_last_reg[RQ_LAT-1];
-            out_user_reg <= q_user_reg[RQ_LAT-1];
+        out_valid_reg <= y_valid && y_lastf;
+        if (y_valid && y_lastf) begin
+            out_last_reg <= y_tag[1];
+            out_user_reg <= y_tag[0];
         end
     end
 

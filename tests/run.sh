@@ -413,7 +413,9 @@ EOF
     # at the generated depths and at depths that lose throughput
     for spec in "tests/kernels/strided.yaml|" "tests/kernels/strided.yaml|--fifo-depth proj_to_add=11" \
         "tests/kernels/mobile_pool.yaml|" "tests/kernels/two_blocks.yaml|--resolution 16x8 --fifo-depth stem_to_b1add=34" \
-        "tests/kernels/folded_add.yaml|"; do
+        "tests/kernels/folded_add.yaml|" "tests/kernels/board_tiny.yaml|" \
+        "kernels/resnet_block.yaml|--resolution 12x10 --target-cycles 100000000" \
+        "tests/kernels/strided.yaml|--target-cycles 100000000"; do
         IFS='|' read -r k flags <<<"$spec"
         rm -rf build/cmodel "$B/cmodel"
         # shellcheck disable=SC2086

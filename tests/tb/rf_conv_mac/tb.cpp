@@ -3,7 +3,13 @@
 // build directory given as argv[1], then checks every output channel of
 // every pixel bit exact against TFLite ConvPerChannel arithmetic, tlast/tuser
 // passthrough, LATENCY = SF*NF + 2 + PIPE + RQ_LAT and II = SF*NF without stalls, and random
-// stalls on both streams.
+// stalls on both streams. With -DP_STREAM=1 (the template's STREAM = 1) each
+// window is fed as SF*NF beats of SIMD elements in the order nf, sf (slice sf
+// = elements sf*SIMD .. sf*SIMD+SIMD-1, the window repeated NF times), tuser
+// on its first beat and tlast on its last (the other beats carry random
+// tlast/tuser, which must be ignored), s_axis_tready = ce, and LATENCY =
+// SF*NF + 1 + PIPE + RQ_LAT counted from the first beat's transfer
+// (2 + PIPE + RQ_LAT from the last beat's).
 #include <deque>
 #include <string>
 #include <vector>
@@ -42,11 +48,16 @@ static const int KKC = P_KERNEL * P_KERNEL * P_IN_CH, SF = KKC / P_SIMD, NF = P_
 #ifndef P_RQ_DIGIT
 #define P_RQ_DIGIT 0
 #endif
+#ifndef P_STREAM
+#define P_STREAM 0
+#endif
 // documented in templates/rf_conv_mac.v: the requantizer takes 5 stages, or
 // R + 4 when serial (R = ceil(31 / RQ_DIGIT))
 static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 4 : 5;
 static const int PIPE = SF > 1 ? 2 : 0;  // folded: slice/weight and dot-product registers
-static const int II = SF * NF, LATENCY = SF * NF + 2 + PIPE + RQ_LAT;
+static const int II = SF * NF, LATENCY = SF * NF + (P_STREAM ? 1 : 2) + PIPE + RQ_LAT;
+// input beats per window: one window, or (STREAM) its SIMD slices NF times
+static const int BPW = P_STREAM ? II : 1;
 
 static std::vector<int8_t> wgt;  // [oc][i]
 static std::vector<int32_t> bias, mult;
@@ -114,6 +125,7 @@ static int ref_out(const std::vector<int8_t> &x, int oc, int32_t *acc_out)
 struct Win {
     std::vector<int8_t> x;
     int last, user;
+    std::vector<int> junk_last, junk_user;  // STREAM: tlast/tuser of the beats that do not carry them
 };
 
 static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase, int *hist)
@@ -126,30 +138,49 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
         }
         w.last = rng.pct(25);
         w.user = rng.pct(10);
+        for (int j = 0; j < BPW; j++) {
+            w.junk_last.push_back(rng.pct(50));
+            w.junk_user.push_back(rng.pct(50));
+        }
     }
-    int sent = 0, got = 0, guard = 0;
+    const int nbeats = n * BPW;
+    int sent = 0, got = 0, guard = 0;  // sent: input beats
     bool hold = false, prev_stall = false;
-    std::vector<uint64_t> in_cycle(n);
+    std::vector<uint64_t> in_cycle(n), end_cycle(n);  // first and last beat of each window
     std::remove_reference<decltype(top->m_axis_tdata)>::type prev_data;
     int lat_ok = 0, in_ii_ok = 0, out_ii_ok = 0;
     while (got < n && guard++ < 100 * n * (II + 8) + 1000) {
-        if (!hold && sent < n && rng.pct(pv))
+        if (!hold && sent < nbeats && rng.pct(pv))
             hold = true;
-        const Win &w = in[sent < n ? sent : n - 1];
-        for (int i = 0; i < KKC; i++)
-            set_byte(top->s_axis_tdata, i, (uint8_t)w.x[i]);
-        top->s_axis_tlast = w.last;
-        top->s_axis_tuser = w.user;
+        int wi = sent < nbeats ? sent / BPW : n - 1, j = sent < nbeats ? sent % BPW : 0;
+        const Win &w = in[wi];
+        if (P_STREAM) {
+            // beat j = nf*SF + sf: slice sf of the window
+            int sf = j % SF;
+            for (int s = 0; s < P_SIMD; s++)
+                set_byte(top->s_axis_tdata, s, (uint8_t)w.x[sf * P_SIMD + s]);
+            top->s_axis_tlast = j == BPW - 1 ? w.last : w.junk_last[j];
+            top->s_axis_tuser = j == 0 ? w.user : w.junk_user[j];
+        } else {
+            for (int i = 0; i < KKC; i++)
+                set_byte(top->s_axis_tdata, i, (uint8_t)w.x[i]);
+            top->s_axis_tlast = w.last;
+            top->s_axis_tuser = w.user;
+        }
         top->s_axis_tvalid = hold;
         top->m_axis_tready = rng.pct(pr);
         top->eval();
+        // STREAM: every beat is a step, s_axis_tready = ce
+        if (P_STREAM && top->s_axis_tready != (!top->m_axis_tvalid || top->m_axis_tready))
+            tb_error("%s cycle %llu: s_axis_tready %d, expected ce = !m_axis_tvalid || m_axis_tready = %d", phase,
+                     (unsigned long long)cyc, top->s_axis_tready, !top->m_axis_tvalid || top->m_axis_tready);
         if (prev_stall && (!top->m_axis_tvalid || !same_sig(prev_data, top->m_axis_tdata) ||
                            top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user))
             tb_error("%s cycle %llu: m_axis changed before its transfer", phase, (unsigned long long)cyc);
         prev_stall = top->m_axis_tvalid && !top->m_axis_tready;
         copy_sig(prev_data, top->m_axis_tdata);
         if (top->m_axis_tvalid && top->m_axis_tready) {
-            if (got >= sent) {
+            if (got >= sent / BPW) {
                 tb_error("%s pixel %d: output before its input", phase, got);
             } else {
                 for (int oc = 0; oc < P_OUT_CH; oc++) {
@@ -165,12 +196,16 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                     tb_error("%s pixel %d: tlast/tuser %d/%d, expected %d/%d", phase, got, top->m_axis_tlast,
                              top->m_axis_tuser, in[got].last, in[got].user);
                 if (timing) {
-                    uint64_t lat = cyc - in_cycle[got];
+                    uint64_t lat = cyc - in_cycle[got], lat_end = cyc - end_cycle[got];
                     if (lat == (uint64_t)LATENCY)
                         lat_ok++;
                     else
-                        tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 2 + PIPE + RQ_LAT = %d", phase, got,
-                                 (unsigned long long)lat, LATENCY);
+                        tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + %d + PIPE + RQ_LAT = %d",
+                                 phase, got, (unsigned long long)lat, P_STREAM ? 1 : 2, LATENCY);
+                    if (P_STREAM && lat_end != (uint64_t)(2 + PIPE + RQ_LAT))
+                        tb_error("%s pixel %d: valid %llu cycles after the window's last beat, expected 2 + PIPE + "
+                                 "RQ_LAT = %d",
+                                 phase, got, (unsigned long long)lat_end, 2 + PIPE + RQ_LAT);
                     if (got > 0 && in_cycle[got] - in_cycle[got - 1] == (uint64_t)II)
                         in_ii_ok++;
                     else if (got > 0)
@@ -181,7 +216,10 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
             got++;
         }
         if (hold && top->s_axis_tready) {
-            in_cycle[sent] = cyc;
+            if (sent % BPW == 0)
+                in_cycle[sent / BPW] = cyc;
+            if (sent % BPW == BPW - 1)
+                end_cycle[sent / BPW] = cyc;
             hold = false;
             sent++;
         }
@@ -204,8 +242,8 @@ int main(int argc, char **argv)
         return 2;
     }
     Rng rng(6);
-    printf("rf_conv_mac KERNEL=%d IN_CH=%d OUT_CH=%d PE=%d SIMD=%d (SF=%d NF=%d) zp %d -> %d act [%d, %d]\n",
-           P_KERNEL, P_IN_CH, P_OUT_CH, P_PE, P_SIMD, SF, NF, P_IN_ZP, P_OUT_ZP, P_ACT_MIN, P_ACT_MAX);
+    printf("rf_conv_mac KERNEL=%d IN_CH=%d OUT_CH=%d PE=%d SIMD=%d (SF=%d NF=%d) zp %d -> %d act [%d, %d] STREAM=%d\n",
+           P_KERNEL, P_IN_CH, P_OUT_CH, P_PE, P_SIMD, SF, NF, P_IN_ZP, P_OUT_ZP, P_ACT_MIN, P_ACT_MAX, P_STREAM);
     if (!write_mems(argv[1], rng)) {
         printf("FAIL: cannot write the ROM files into %s\n", argv[1]);
         return 2;

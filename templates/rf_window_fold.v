@@ -1,0 +1,394 @@
+/*
+ * rf_window_fold - folded K x K sliding window: each window streamed as
+ * SIMD elements per beat, REPEAT times, for a folded convolution
+ * (rf_conv_mac with STREAM = 1). The window is never held in registers: every
+ * beat is read from the line buffers. FINN's sliding window generator
+ * (ConvolutionInputGenerator) streams windows the same way; this is our own.
+ *
+ * Input: one pixel per beat, CHANNELS int8 values, frames of HEIGHT x WIDTH
+ * pixels in raster order following each other without gaps (input tlast and
+ * tuser are ignored: positions are counted). Output: HO x WO windows per
+ * frame in raster order (HO, WO as rf_window), each as B = REPEAT*K*K*CC
+ * beats of SIMD*8 bits, CC = CHANNELS/SIMD, in the order
+ *   rep = 0 .. REPEAT-1, kh = 0 .. K-1, kw = 0 .. K-1, cc = 0 .. CC-1
+ * (cc fastest): beat (rep, kh, kw, cc) carries window elements
+ * (kh*K + kw)*CHANNELS + cc*SIMD + s, s = 0 .. SIMD-1, at bits [8*s +: 8],
+ * each input pixel (oy*S - PAD_TOP + kh, ox*S - PAD_LEFT + kw) channel
+ * cc*SIMD + s, or PAD_VALUE where that lies outside the image. This is the
+ * element order of rf_window's window, cut into slices of SIMD, once per
+ * output-channel fold of the MAC (REPEAT = its NF). tuser marks the first
+ * beat of window (0, 0), tlast the last beat of each window ox = WO - 1.
+ *
+ * Parameters
+ *   HEIGHT, WIDTH, CHANNELS, KERNEL, STRIDE, PAD_TOP, PAD_BOTTOM, PAD_LEFT,
+ *   PAD_RIGHT, PAD_VALUE   as rf_window
+ *   SIMD       elements per beat, divides CHANNELS
+ *   REPEAT     times each window is streamed, >= 1
+ *
+ * Structure
+ *   One RAM of R*WIDTH words of CHANNELS*8 bits, R = K + S line buffers:
+ *   row r of the continuous stream (rows counted across frames) at words
+ *   (r mod R)*WIDTH .. +WIDTH-1. The reader walks the windows; output row oy
+ *   uses stream rows T .. T+K-1, T = frame start + oy*S - PAD_TOP. A window's
+ *   first beat waits until its last needed pixel, (T + n, min(ox*S + Q,
+ *   W-1)), n = min(K-1, H-1 + PAD_TOP - oy*S), Q = K-1 - PAD_LEFT, was written
+ *   in an earlier cycle; its other beats follow without condition (their
+ *   pixels are older, and no row T .. T+K-1 is written over before the
+ *   output row ends). Every beat reads one pixel word; its slice cc and the
+ *   padding are applied at the output register.
+ * Flow control (D = writer row - T, continuous counts, as rf_window)
+ *   writer: s_axis_tready = (D <= R-1), registered state only.
+ *   reader: T advances by S (by the frame's jump at its end) after the last
+ *   beat of an output row's last window.
+ *   ce = !m_axis_tvalid || m_axis_tready moves the reader and both stages.
+ *
+ * Pipeline: beat issue with synchronous RAM read (cycle t+1) -> slice and
+ * padding into the output register (cycle t+2) -> valid.
+ *   LATENCY = 3: the input pixel that completes a window, accepted in cycle
+ *   t, gives the window's first beat on m_axis in cycle t + 3 when the reader
+ *   is waiting for it and m_axis is not back-pressured.
+ *   II = 1 beat per cycle: B cycles per window, HO*WO*B per frame.
+ *
+ * Resources: R x WIDTH x CHANNELS*8 RAM bits in one RAM (iCE40 EBR: R*WIDTH
+ * deep, so that narrow rows share blocks), a CHANNELS*8 bit read register,
+ * a SIMD*8 bit output register, counters.
+ */
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module rf_window_fold #(
+    // image height in pixels (>= 1)
+    parameter HEIGHT = 8,
+    // image width in pixels (>= 1)
+    parameter WIDTH = 8,
+    // channels per pixel (>= 1)
+    parameter CHANNELS = 1,
+    // window size (>= 1)
+    parameter KERNEL = 3,
+    // step between windows in rows and columns (>= 1)
+    parameter STRIDE = 1,
+    // padding rows/columns (0 .. KERNEL-1 each)
+    parameter PAD_TOP = (KERNEL - 1) / 2,
+    parameter PAD_BOTTOM = (KERNEL - 1) / 2,
+    parameter PAD_LEFT = (KERNEL - 1) / 2,
+    parameter PAD_RIGHT = (KERNEL - 1) / 2,
+    // value of padded elements, int8 (the input zero point)
+    parameter PAD_VALUE = 0,
+    // elements per beat (divides CHANNELS)
+    parameter SIMD = 1,
+    // times each window is streamed (>= 1)
+    parameter REPEAT = 1
+) (
+    input  wire                   clk,
+    input  wire                   rst,
+
+    input  wire [CHANNELS*8-1:0]  s_axis_tdata,
+    input  wire                   s_axis_tvalid,
+    output wire                   s_axis_tready,
+    /* verilator lint_off UNUSEDSIGNAL */
+    // positions are counted, the contract says input tlast/tuser are ignored
+    input  wire                   s_axis_tlast,
+    input  wire                   s_axis_tuser,
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    output wire [SIMD*8-1:0]      m_axis_tdata,
+    output wire                   m_axis_tvalid,
+    input  wire                   m_axis_tready,
+    output wire                   m_axis_tlast,
+    output wire                   m_axis_tuser
+);
+
+// input pixel completing a window accepted in cycle t -> its first beat valid in t + LATENCY
+localparam LATENCY = 3;
+localparam OUT_HEIGHT /*verilator public*/ = (HEIGHT + PAD_TOP + PAD_BOTTOM - KERNEL) / STRIDE + 1;
+localparam OUT_WIDTH /*verilator public*/ = (WIDTH + PAD_LEFT + PAD_RIGHT - KERNEL) / STRIDE + 1;
+localparam R = KERNEL + STRIDE;
+localparam Q = KERNEL - 1 - PAD_LEFT;
+localparam CC = CHANNELS / SIMD;
+localparam JUMP = HEIGHT - (OUT_HEIGHT - 1) * STRIDE;
+localparam DB = STRIDE;
+localparam DW = $clog2(DB + R + KERNEL + 1);
+localparam PW = CHANNELS * 8;
+localparam DEPTH = R * WIDTH;
+localparam AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
+localparam XW = WIDTH > 1 ? $clog2(WIDTH) : 1;
+localparam KW = KERNEL > 1 ? $clog2(KERNEL) : 1;
+localparam CCW = CC > 1 ? $clog2(CC) : 1;
+localparam RPW = REPEAT > 1 ? $clog2(REPEAT) : 1;
+localparam OXW = OUT_WIDTH > 1 ? $clog2(OUT_WIDTH) : 1;
+// padded coordinates: rows oy*S + kh in 0 .. H+PT+PB-1, columns ox*S + kw
+localparam YW = $clog2(HEIGHT + PAD_TOP + PAD_BOTTOM + 1);
+localparam PXW = $clog2(WIDTH + PAD_LEFT + PAD_RIGHT + 1);
+localparam YBW = HEIGHT + PAD_TOP > 1 ? $clog2(HEIGHT + PAD_TOP) : 1;
+localparam YB_INIT32 = HEIGHT - 1 + PAD_TOP;
+localparam YB_LAST32 = HEIGHT - 1 + PAD_TOP - (OUT_HEIGHT - 1) * STRIDE;
+localparam D_INIT32 = PAD_TOP + DB;
+// word of stream row T = -PAD_TOP (mod R) at the first frame's start
+localparam TB_INIT32 = ((R - PAD_TOP % R) % R) * WIDTH;
+localparam ADV_S32 = (STRIDE % R) * WIDTH;
+localparam ADV_J32 = ((JUMP % R + R) % R) * WIDTH;
+localparam [YBW-1:0] YB_INIT = YB_INIT32[YBW-1:0];
+localparam [YBW-1:0] YB_LAST = YB_LAST32[YBW-1:0];
+localparam [YBW-1:0] S_Y = STRIDE[YBW-1:0];
+localparam [DW-1:0] D_INIT = D_INIT32[DW-1:0];
+localparam [AW-1:0] TB_INIT = TB_INIT32[AW-1:0];
+localparam [XW-1:0] X_LAST = WIDTH[XW-1:0] - 1'b1;
+localparam [KW-1:0] K_LAST = KERNEL[KW-1:0] - 1'b1;
+localparam [CCW-1:0] CC_LAST = CC[CCW-1:0] - 1'b1;
+localparam [RPW-1:0] RP_LAST = REPEAT[RPW-1:0] - 1'b1;
+localparam [OXW-1:0] OX_LAST = OUT_WIDTH[OXW-1:0] - 1'b1;
+localparam [31:0] DEPTH32 = DEPTH;
+localparam [31:0] W32 = WIDTH;
+localparam [31:0] STEP_S32 = STRIDE;
+localparam [31:0] STEP_J32 = JUMP;
+localparam [7:0] PAD8 = PAD_VALUE[7:0];
+
+initial begin
+    if (HEIGHT < 1 || WIDTH < 1 || CHANNELS < 1 || KERNEL < 1 || STRIDE < 1) begin
+        $error("HEIGHT, WIDTH, CHANNELS, KERNEL and STRIDE must be >= 1 (instance %m)");
+        $finish;
+    end
+    if (PAD_TOP < 0 || PAD_TOP >= KERNEL || PAD_BOTTOM < 0 || PAD_BOTTOM >= KERNEL ||
+        PAD_LEFT < 0 || PAD_LEFT >= KERNEL || PAD_RIGHT < 0 || PAD_RIGHT >= KERNEL) begin
+        $error("PAD_TOP, PAD_BOTTOM, PAD_LEFT, PAD_RIGHT must be in 0 .. KERNEL-1 (instance %m)");
+        $finish;
+    end
+    if (HEIGHT + PAD_TOP + PAD_BOTTOM < KERNEL || WIDTH + PAD_LEFT + PAD_RIGHT < KERNEL) begin
+        $error("the padded image must be at least KERNEL x KERNEL (output size >= 1) (instance %m)");
+        $finish;
+    end
+    if (PAD_VALUE < -128 || PAD_VALUE > 127) begin
+        $error("PAD_VALUE must be in -128 .. 127 (instance %m)");
+        $finish;
+    end
+    if (SIMD < 1 || CHANNELS % SIMD != 0 || REPEAT < 1) begin
+        $error("SIMD must divide CHANNELS and REPEAT be >= 1 (instance %m)");
+        $finish;
+    end
+    if (LATENCY != 3) begin
+        $error("rf_window_fold pipeline must have LATENCY 3 (instance %m)");
+        $finish;
+    end
+end
+
+// ---- writer: column, word address, D + DB ----
+reg [XW-1:0] wx_reg = {XW{1'b0}};
+reg [AW-1:0] waddr_reg = {AW{1'b0}};
+reg [DW-1:0] d_reg = D_INIT, d_next;
+
+wire s_xfer = s_axis_tvalid && s_axis_tready;
+wire w_row_done = s_xfer && wx_reg == X_LAST;
+
+assign s_axis_tready = {{(32-DW){1'b0}}, d_reg} <= DB + R - 1;
+
+// ---- reader ----
+// the output row: rows below its top (yb), its top in padded rows (ytop),
+// the word of stream row T (tb); the window: its left column in padded
+// columns (xl), the column its first beat needs (xneed, min(xl + Q, W-1))
+reg [YBW-1:0] ryb_reg = YB_INIT;
+reg [YW-1:0] ytop_reg = {YW{1'b0}};
+reg [AW-1:0] tb_reg = TB_INIT;
+reg [PXW-1:0] xl_reg = {PXW{1'b0}};
+reg [XW-1:0] xneed_reg;
+reg [OXW-1:0] ox_reg = {OXW{1'b0}};
+// the beat: repeat, kernel row and column, channel slice; the padded row
+// and column it reads, the word of its row
+reg [RPW-1:0] rp_reg = {RPW{1'b0}};
+reg [KW-1:0] kh_reg = {KW{1'b0}};
+reg [KW-1:0] kw_reg = {KW{1'b0}};
+reg [CCW-1:0] cc_reg = {CCW{1'b0}};
+reg [YW-1:0] ry_reg = {YW{1'b0}};
+reg [PXW-1:0] rx_reg = {PXW{1'b0}};
+reg [AW-1:0] rowb_reg = TB_INIT;
+// D the window's first beat needs: n + DB, n = min(K-1, yb), kept in a register
+function [DW-1:0] need_of(input [31:0] yb);
+    need_of = (yb + 1 < KERNEL ? yb[DW-1:0] : KERNEL[DW-1:0] - 1'b1) + DB[DW-1:0];
+endfunction
+localparam [DW-1:0] NEED_INIT = need_of(YB_INIT32);
+reg [DW-1:0] need_reg = NEED_INIT;
+
+function [XW-1:0] xneed_of(input [31:0] xl);
+    xneed_of = xl + Q > WIDTH - 1 ? X_LAST : xl[XW-1:0] + Q[XW-1:0];
+endfunction
+
+wire ce = !m_axis_tvalid || m_axis_tready;
+wire first_beat = rp_reg == {RPW{1'b0}} && kh_reg == {KW{1'b0}} && kw_reg == {KW{1'b0}} && cc_reg == {CCW{1'b0}};
+wire last_beat = rp_reg == RP_LAST && kh_reg == K_LAST && kw_reg == K_LAST && cc_reg == CC_LAST;
+wire [31:0] wx32 = {{(32-XW){1'b0}}, wx_reg};
+wire [31:0] xneed32 = {{(32-XW){1'b0}}, xneed_reg};
+wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
+wire issue = ce && (!first_beat || data_ready);
+wire row_end = ox_reg == OX_LAST;
+wire frame_end = row_end && ryb_reg == YB_LAST;
+wire r_row_adv = issue && last_beat && row_end && !frame_end;
+wire r_frame_adv = issue && last_beat && frame_end;
+// the beat's element lies outside the image
+wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
+wire [31:0] rx32 = {{(32-PXW){1'b0}}, rx_reg};
+// (x + 1 <= PAD: not constant-false when a pad is 0)
+wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || rx32 + 1 <= PAD_LEFT || rx32 >= WIDTH + PAD_LEFT;
+/* verilator lint_off UNUSEDSIGNAL */
+// the image column rx - PAD_LEFT, < WIDTH when not padding: AW bits suffice
+wire [31:0] col32 = rx32 - PAD_LEFT;
+/* verilator lint_on UNUSEDSIGNAL */
+wire [AW-1:0] raddr = pad ? {AW{1'b0}} : rowb_reg + col32[AW-1:0];
+
+// a row word plus one row, wrapped into the RAM
+function [AW-1:0] next_row(input [AW-1:0] a, input [31:0] by);
+    reg [31:0] s;
+    begin
+        s = {{(32-AW){1'b0}}, a} + by;
+        next_row = s >= DEPTH32 ? s[AW-1:0] - DEPTH32[AW-1:0] : s[AW-1:0];
+    end
+endfunction
+
+initial xneed_reg = xneed_of(32'd0);
+
+always @(posedge clk) begin
+    // writer
+    if (s_xfer) begin
+        wx_reg <= wx_reg == X_LAST ? {XW{1'b0}} : wx_reg + 1'b1;
+        waddr_reg <= waddr_reg == DEPTH32[AW-1:0] - 1'b1 ? {AW{1'b0}} : waddr_reg + 1'b1;
+    end
+    d_reg <= d_next;
+
+    // reader
+    if (issue) begin
+        if (cc_reg != CC_LAST) begin
+            cc_reg <= cc_reg + 1'b1;
+        end else begin
+            cc_reg <= {CCW{1'b0}};
+            if (kw_reg != K_LAST) begin
+                kw_reg <= kw_reg + 1'b1;
+                rx_reg <= rx_reg + 1'b1;
+            end else begin
+                kw_reg <= {KW{1'b0}};
+                rx_reg <= xl_reg;
+                if (kh_reg != K_LAST) begin
+                    kh_reg <= kh_reg + 1'b1;
+                    ry_reg <= ry_reg + 1'b1;
+                    rowb_reg <= next_row(rowb_reg, W32);
+                end else begin
+                    kh_reg <= {KW{1'b0}};
+                    ry_reg <= ytop_reg;
+                    rowb_reg <= tb_reg;
+                    rp_reg <= rp_reg == RP_LAST ? {RPW{1'b0}} : rp_reg + 1'b1;
+                end
+            end
+        end
+        if (last_beat) begin
+            // the next window
+            if (!row_end) begin
+                ox_reg <= ox_reg + 1'b1;
+                xl_reg <= xl_reg + STRIDE[PXW-1:0];
+                rx_reg <= xl_reg + STRIDE[PXW-1:0];
+                xneed_reg <= xneed_of({{(32-PXW){1'b0}}, xl_reg} + STRIDE);
+            end else begin
+                ox_reg <= {OXW{1'b0}};
+                xl_reg <= {PXW{1'b0}};
+                rx_reg <= {PXW{1'b0}};
+                xneed_reg <= xneed_of(32'd0);
+                if (!frame_end) begin
+                    ryb_reg <= ryb_reg - S_Y;
+                    ytop_reg <= ytop_reg + STRIDE[YW-1:0];
+                    ry_reg <= ytop_reg + STRIDE[YW-1:0];
+                    tb_reg <= next_row(tb_reg, ADV_S32);
+                    rowb_reg <= next_row(tb_reg, ADV_S32);
+                    need_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+                end else begin
+                    ryb_reg <= YB_INIT;
+                    ytop_reg <= {YW{1'b0}};
+                    ry_reg <= {YW{1'b0}};
+                    tb_reg <= next_row(tb_reg, ADV_J32);
+                    rowb_reg <= next_row(tb_reg, ADV_J32);
+                    need_reg <= NEED_INIT;
+                end
+            end
+        end
+    end
+
+    if (rst) begin
+        wx_reg <= {XW{1'b0}};
+        waddr_reg <= {AW{1'b0}};
+        d_reg <= D_INIT;
+        ryb_reg <= YB_INIT;
+        ytop_reg <= {YW{1'b0}};
+        tb_reg <= TB_INIT;
+        xl_reg <= {PXW{1'b0}};
+        xneed_reg <= xneed_of(32'd0);
+        ox_reg <= {OXW{1'b0}};
+        rp_reg <= {RPW{1'b0}};
+        kh_reg <= {KW{1'b0}};
+        kw_reg <= {KW{1'b0}};
+        cc_reg <= {CCW{1'b0}};
+        ry_reg <= {YW{1'b0}};
+        rx_reg <= {PXW{1'b0}};
+        rowb_reg <= TB_INIT;
+        need_reg <= NEED_INIT;
+    end
+end
+
+// D + DB in DW bits: it stays within them, so the wrap is exact
+always @* begin
+    d_next = d_reg + {{(DW-1){1'b0}}, w_row_done};
+    if (r_row_adv) begin
+        d_next = d_next - STEP_S32[DW-1:0];
+    end else if (r_frame_adv) begin
+        d_next = d_next - STEP_J32[DW-1:0];
+    end
+end
+
+// ---- line buffers: one RAM, written by the writer, read at each beat ----
+reg [PW-1:0] mem [0:DEPTH-1];
+reg [PW-1:0] ram_q_reg;
+
+always @(posedge clk) begin
+    if (s_xfer) begin
+        mem[waddr_reg] <= s_axis_tdata;
+    end
+    if (issue) begin
+        ram_q_reg <= mem[raddr];
+    end
+end
+
+// ---- stage 1: what the read word is for; stage 2: the output register ----
+reg s1_valid_reg = 1'b0;
+reg s1_pad_reg;
+reg [CCW-1:0] s1_cc_reg;
+reg s1_last_reg;
+reg s1_user_reg;
+reg [SIMD*8-1:0] out_reg;
+reg out_valid_reg = 1'b0;
+reg out_last_reg;
+reg out_user_reg;
+
+assign m_axis_tdata = out_reg;
+assign m_axis_tvalid = out_valid_reg;
+assign m_axis_tlast = out_last_reg;
+assign m_axis_tuser = out_user_reg;
+
+always @(posedge clk) begin
+    if (ce) begin
+        s1_valid_reg <= issue;
+        s1_pad_reg <= pad;
+        s1_cc_reg <= cc_reg;
+        s1_last_reg <= last_beat && row_end;
+        s1_user_reg <= first_beat && ox_reg == {OXW{1'b0}} && ryb_reg == YB_INIT;
+        out_valid_reg <= s1_valid_reg;
+        if (s1_valid_reg) begin
+            out_reg <= s1_pad_reg ? {SIMD{PAD8}} : ram_q_reg[s1_cc_reg*SIMD*8 +: SIMD*8];
+            out_last_reg <= s1_last_reg;
+            out_user_reg <= s1_user_reg;
+        end
+    end
+    if (rst) begin
+        s1_valid_reg <= 1'b0;
+        out_valid_reg <= 1'b0;
+    end
+end
+
+endmodule
+
+`resetall

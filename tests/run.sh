@@ -29,7 +29,7 @@ if want unit; then
         extra=""
         case $n in
             test_golden) extra="host/golden.c" ;;
-            test_parse | test_sched | test_npy) extra="$(ls gen/*.c | grep -v -e gen/main.c -e gen/quant.c | tr '\n' ' ')" ;;
+            test_parse | test_sched | test_npy | test_pace) extra="$(ls gen/*.c | grep -v -e gen/main.c -e gen/quant.c | tr '\n' ' ')" ;;
         esac
         if ! cc -std=c11 -Wall -Wextra -pedantic -O1 -g -Igen -Ihost $(pkg-config --cflags libfyaml) \
             -DRESFLOW_TEMPLATE_DIR="\"$ROOT/templates\"" -o "$B/$n" "$t" gen/quant.c $extra \

@@ -132,9 +132,11 @@ bitstream: $(BUILD)/resflow
 	@CLOCK_MHZ="$(CLOCK_MHZ)" BAUD="$(BAUD)" MULTIPLIERS="$(MULTIPLIERS)" GEN_FLAGS="$(GEN_FLAGS)" \
 	  bash tools/bitstream.sh $(KERNEL) $(BOARD) $(BUILD)/$(K)_$(BOARD)
 
-# the UART bridge and the host's --uart backend, simulated (no board needed)
+# the UART bridge and the host's --uart backend, simulated (no board needed);
+# on the simulation-only board unless BOARD is given (the default kernel fits no real one)
+UART_SIM_BOARD = $(if $(filter command line environment,$(origin BOARD)),$(BOARD),tests/board/sim.yaml)
 uart-sim: deps $(BUILD)/resflow
-	@bash tests/board/uart_sim.sh $(KERNEL) $(BOARD) --random-frames 2
+	@bash tests/board/uart_sim.sh $(KERNEL) $(UART_SIM_BOARD) --random-frames 2
 
 boards: $(BUILD)/resflow
 	@bash bench/boards.sh

@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 #include "board.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -444,6 +445,8 @@ struct board_fit_result {
     int clks_per_bit;
     double baud_error_pct;
     long rx_depth, timeout;
+    long lead;                  /* PACE_LEAD, bytes (board_pace) */
+    int paced;
     int n_st;
     stage_est *st;
     int n_g;
@@ -616,22 +619,130 @@ static long fifo_ebr(long depth, int width)
     return depth * (width + 2) >= 512 ? sched_ebr_blocks(depth, width + 2) : 0;
 }
 
-/* The UART: cycles per bit and the bridge's receive FIFO. The FIFO holds
- * what arrives while the pipeline waits for the slower transmitter: with I
- * input and O output bytes per image and O > I, about I * (1 - I/O) bytes
- * (docs/boards.md); at least 256. */
-static void size_uart(board_fit_result *r, const ir_net *net)
+/* ---- pacing the image over the UART (board.h, board_pace) ---- */
+
+int board_pace_need(const ir_net *net, int window_extra, long *need)
+{
+    long **map = calloc((size_t)net->n_layers + 1, sizeof *map);
+    int i, k, rc = 0;
+    if (!map)
+        return -1;
+    /* layers are in topological order: a layer's inputs are mapped first */
+    for (i = 0; i <= net->output && rc == 0; i++) {
+        const ir_layer *L = &net->layers[i];
+        long n = (long)L->h * L->w, j;
+        if (!(map[i] = malloc((size_t)n * sizeof **map))) {
+            rc = -1;
+            break;
+        }
+        if (i == 0) {
+            for (j = 0; j < n; j++)
+                map[i][j] = j;
+        } else if (L->op == IR_GLOBAL_POOL) {
+            const ir_layer *S = &net->layers[L->in[0]];
+            for (j = 0; j < n; j++)
+                map[i][j] = map[L->in[0]][(long)S->h * S->w - 1];
+        } else if (ir_uses_window(L)) {
+            const ir_layer *S = &net->layers[L->in[0]];
+            long last = (long)S->h * S->w - 1;
+            for (j = 0; j < n; j++) {
+                long oy = j / L->w, ox = j % L->w;
+                long sy = oy * L->stride - L->pad_t + L->kernel - 1, sx = ox * L->stride - L->pad_l + L->kernel - 1;
+                long src;
+                sy = sy < 0 ? 0 : sy > S->h - 1 ? S->h - 1 : sy;
+                sx = sx < 0 ? 0 : sx > S->w - 1 ? S->w - 1 : sx;
+                src = sy * S->w + sx + window_extra;
+                map[i][j] = map[L->in[0]][src > last ? last : src];
+            }
+        } else {
+            /* 1x1 stride 1, dense (1 x 1), add: pixel j of every input */
+            for (j = 0; j < n; j++) {
+                map[i][j] = -1;
+                for (k = 0; k < L->n_inputs; k++) {
+                    const ir_layer *S = &net->layers[L->in[k]];
+                    assert(j < (long)S->h * S->w);
+                    if (map[L->in[k]][j] > map[i][j])
+                        map[i][j] = map[L->in[k]][j];
+                }
+            }
+        }
+    }
+    if (rc == 0)
+        memcpy(need, map[net->output],
+               (size_t)net->layers[net->output].h * (size_t)net->layers[net->output].w * sizeof *need);
+    for (i = 0; i < net->n_layers; i++)
+        free(map[i]);
+    free(map);
+    return rc;
+}
+
+long board_pace_allowed(long lead, long in, long out, long r)
+{
+    long long a;
+    if (out <= in)
+        return in;
+    a = (long long)lead + (long long)r * in / out;
+    return a < in ? (long)a : in;
+}
+
+int board_pace_plan(const ir_net *net, board_pace *p)
 {
     const ir_layer *in = &net->layers[0], *out = &net->layers[net->output];
-    double ib = (double)in->h * in->w * in->c, ob = (double)out->h * out->w * out->c;
+    long n_out = (long)out->h * out->w, q, worst = 0;
+    long *hi, *lo;
+    memset(p, 0, sizeof *p);
+    p->in_bytes = (long)in->h * in->w * in->c;
+    p->out_bytes = n_out * out->c;
+    p->lead = p->in_bytes;
+    p->rx_depth = 256;
+    if (p->out_bytes <= p->in_bytes)
+        return 0;
+    p->paced = 1;
+    hi = malloc((size_t)n_out * sizeof *hi);
+    lo = malloc((size_t)n_out * sizeof *lo);
+    if (!hi || !lo || board_pace_need(net, 1, hi) || board_pace_need(net, 0, lo)) {
+        free(hi);
+        free(lo);
+        return -1;
+    }
+    /* the smallest LEAD with allowed(p * C_out) >= (need_hi(p) + 1) * C_in */
+    p->lead = in->c;
+    for (q = 0; q < n_out; q++) {
+        long v = (hi[q] + 1) * in->c - (long)((long long)q * out->c * p->in_bytes / p->out_bytes);
+        if (v > p->lead)
+            p->lead = v;
+    }
+    if (p->lead > p->in_bytes)
+        p->lead = p->in_bytes;
+    /* the most the FIFO can hold: sent but not yet consumed */
+    for (q = 0; q <= n_out; q++) {
+        long v = board_pace_allowed(p->lead, p->in_bytes, p->out_bytes, q * out->c) -
+                 (q ? (lo[q - 1] + 1) * in->c : 0);
+        if (v > worst)
+            worst = v;
+    }
+    p->rx_depth = worst + 64;
+    free(hi);
+    free(lo);
+    return 0;
+}
+
+/* The UART: cycles per bit, the host's pacing (LEAD) and the bridge's
+ * receive FIFO (board_pace_plan). Returns 0, or -1 when out of memory. */
+static int size_uart(board_fit_result *r, const ir_net *net)
+{
+    board_pace p;
     double cpb = r->clock_mhz * 1e6 / (double)r->o.baud;
     r->clks_per_bit = (int)floor(cpb + 0.5);
     r->baud_error_pct = r->clks_per_bit > 0 ? 100.0 * fabs(cpb - r->clks_per_bit) / r->clks_per_bit : 100.0;
-    r->rx_depth = 256;
-    if (ob > ib && ib * (1.0 - ib / ob) + 64 > r->rx_depth)
-        r->rx_depth = (long)ceil(ib * (1.0 - ib / ob)) + 64;
+    if (board_pace_plan(net, &p))
+        return -1;
+    r->rx_depth = p.rx_depth;
+    r->lead = p.lead;
+    r->paced = p.paced;
     /* an input frame silent for 100 ms is abandoned */
     r->timeout = (long)(r->clock_mhz * 1e5);
+    return 0;
 }
 
 /* The stages in order of their LUT4, for the messages. */
@@ -756,7 +867,10 @@ int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_
     } else {
         r->clock_mhz = r->pll.out_mhz;
     }
-    size_uart(r, net);
+    if (size_uart(r, net)) {
+        diag_plain("out of memory");
+        return -1;
+    }
     if (r->clks_per_bit < 4 || r->baud_error_pct > 2.0) {
         diag_plain("%ld baud at %g MHz is %.2f cycles per bit: the UART needs at least 4, and a rate within 2 %% "
                    "(choose --baud so that %g MHz / baud is close to an integer)",
@@ -919,8 +1033,10 @@ static void render_core(tbuf *t, const ir_net *net, const board_fit_result *r)
                  "    parameter MEM_PATH = \"\",\n"
                  "    // clock cycles per UART bit (%g MHz / %ld baud)\n"
                  "    parameter CLKS_PER_BIT = %d,\n"
-                 "    // receive FIFO, bytes (gen/board.c size_uart)\n"
+                 "    // receive FIFO, bytes (gen/board.c board_pace_plan: sized for PACE_LEAD)\n"
                  "    parameter RX_DEPTH = %ld,\n"
+                 "    // input bytes the host may send ahead of the output (LEAD, docs/boards.md)\n"
+                 "    parameter PACE_LEAD = %ld,\n"
                  "    // idle cycles that abandon an unfinished input frame (100 ms)\n"
                  "    parameter TIMEOUT = %ld\n"
                  ") (\n"
@@ -928,7 +1044,7 @@ static void render_core(tbuf *t, const ir_net *net, const board_fit_result *r)
                  "    input  wire uart_rx,\n    output wire uart_tx,\n\n"
                  "    // a board -> host frame was sent (one cycle); its STATUS was not 0\n"
                  "    output wire frame_sent,\n    output wire error\n);\n\n",
-              r->clock_mhz, r->o.baud, r->clks_per_bit, r->rx_depth, r->timeout);
+              r->clock_mhz, r->o.baud, r->clks_per_bit, r->rx_depth, r->lead, r->timeout);
     tb_printf(t, "wire [%d:0] in_tdata;\nwire in_tvalid, in_tready, in_tlast, in_tuser;\n", in->c * 8 - 1);
     tb_printf(t, "wire [%d:0] out_tdata;\nwire out_tvalid, out_tready, out_tlast, out_tuser;\n", out->c * 8 - 1);
     tb_printf(t, "wire net_rst;\n");
@@ -941,7 +1057,8 @@ static void render_core(tbuf *t, const ir_net *net, const board_fit_result *r)
     tb_printf(t, "\nrf_uart_bridge #(\n"
                  "    .IN_HEIGHT(%d),\n    .IN_WIDTH(%d),\n    .IN_CH(%d),\n"
                  "    .OUT_HEIGHT(%d),\n    .OUT_WIDTH(%d),\n    .OUT_CH(%d),\n"
-                 "    .CLKS_PER_BIT(CLKS_PER_BIT),\n    .RX_DEPTH(RX_DEPTH),\n    .TIMEOUT(TIMEOUT)\n"
+                 "    .CLKS_PER_BIT(CLKS_PER_BIT),\n    .RX_DEPTH(RX_DEPTH),\n    .PACE_LEAD(PACE_LEAD),\n"
+                 "    .TIMEOUT(TIMEOUT)\n"
                  ") u_bridge (\n"
                  "    .clk(clk),\n    .rst(rst),\n    .rxd(uart_rx),\n    .txd(uart_tx),\n"
                  "    .m_axis_tdata(in_tdata),\n    .m_axis_tvalid(in_tvalid),\n    .m_axis_tready(in_tready),\n"
@@ -1096,8 +1213,10 @@ static void render_fit(tbuf *t, const ir_net *net, const board *b, const board_f
     else
         tb_printf(t, "null},\n");
     tb_printf(t, "  \"uart\": {\"baud\": %ld, \"clks_per_bit\": %d, \"baud_error_percent\": %.3f, "
-                 "\"rx_fifo_bytes\": %ld, \"timeout_cycles\": %ld, \"frames_per_second\": %.3f},\n",
-              r->o.baud, r->clks_per_bit, r->baud_error_pct, r->rx_depth, r->timeout,
+                 "\"rx_fifo_bytes\": %ld, \"rx_fifo_ebr\": %ld, \"paced\": %s, \"pace_lead_bytes\": %ld, "
+                 "\"timeout_cycles\": %ld, \"frames_per_second\": %.3f},\n",
+              r->o.baud, r->clks_per_bit, r->baud_error_pct, r->rx_depth, fifo_ebr(r->rx_depth, 8),
+              r->paced ? "true" : "false", r->lead, r->timeout,
               (double)r->o.baud / 10.0 / (ib > ob ? ib : ob));
     tb_printf(t, "  \"multipliers\": \"%s\",\n",
               r->o.mul == BOARD_MUL_AUTO ? "auto" : r->o.mul == BOARD_MUL_DSP ? "dsp" : "lut");

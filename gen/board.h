@@ -82,6 +82,57 @@ typedef struct board_opts {
  * blocks plus the multipliers half the LUT4s can build (~200 LUT4 each). */
 long board_multiplier_budget(const board *b);
 
+/* The host's pacing of an image over the UART (docs/boards.md, "Flow
+ * control"). A UART cannot be stalled, so when an image has fewer input
+ * bytes I than output bytes O, the host sends the image no faster than the
+ * answer comes back: having received r payload bytes of the output frame, it
+ * may have sent at most
+ *   allowed(r) = min(I, LEAD + floor(r * I / O))
+ * payload bytes of the image (header and CRC bytes are free). LEAD is the
+ * smallest lead that never starves the pipeline: an output pixel's inputs
+ * have all been sent by the time the output before it has come back. The
+ * bridge's receive FIFO then holds at most what the host may have sent minus
+ * what the outputs already sent prove the pipeline has consumed. */
+typedef struct board_pace {
+    long in_bytes;     /* I: input payload bytes per image, H * W * C_in */
+    long out_bytes;    /* O: output payload bytes per image */
+    long lead;         /* LEAD, bytes (<= I); I when not paced */
+    long rx_depth;     /* receive FIFO, bytes: the bound plus 64 when paced */
+    int paced;         /* O > I: the host must pace */
+} board_pace;
+
+/* need[p] for every output pixel p (raster order, net->layers[net->output],
+ * H_out * W_out entries): the raster index of the last network-input pixel
+ * that p depends on, composed layer by layer. A K x K window (conv,
+ * depthwise, pools; stride S, pads pad_t, pad_l) maps output (oy, ox) to
+ * source (min(Hs-1, oy*S - pad_t + K-1), min(Ws-1, ox*S - pad_l + K-1)),
+ * plus `window_extra` pixels in raster order (clamped to the last pixel):
+ * 1 for what rf_window may need (an output in the right pad comes out at the
+ * next row's first step, which reads one pixel further), 0 for the geometric
+ * dependency alone. 1x1, dense and add map p to p (an add: the larger need
+ * of its two inputs); a global pool needs its input's last pixel. Pixels
+ * are counted in long. Returns 0, or -1 when out of memory. */
+int board_pace_need(const ir_net *net, int window_extra, long *need);
+
+/* The payload bytes the host may have sent with r output payload bytes
+ * received: min(in, lead + floor(r * in / out)); in when out <= in. */
+long board_pace_allowed(long lead, long in, long out, long r);
+
+/* LEAD and the receive FIFO depth of the net (see board_pace). With P_out
+ * output pixels, need_hi = board_pace_need(.., 1), need_lo = (.., 0):
+ *   LEAD = max over p of ((need_hi(p) + 1) * C_in - floor(p * C_out * I / O))
+ *     so that allowed(p * C_out) covers what output pixel p may need once p
+ *     pixels have come back (bytes);
+ *   RX_DEPTH = 64 + max over q = 0 .. P_out of (allowed(q * C_out) - consumed(q)),
+ *     consumed(0) = 0, consumed(q) = (need_lo(q-1) + 1) * C_in: once q output
+ *     pixels are on their way back, the pipeline has consumed at least the
+ *     inputs of pixel q-1 (bytes; the geometric need, without the window's
+ *     extra pixel, is the lower bound). 64 covers the frame's header and CRC
+ *     and the bridge's pixel register.
+ * When O <= I: not paced, LEAD = I, RX_DEPTH 256 (the transmitter keeps
+ * up; the FIFO absorbs bursts). Returns 0, or -1 when out of memory. */
+int board_pace_plan(const ir_net *net, board_pace *p);
+
 /* The estimate and plan of one design on one board (board_fit). */
 typedef struct board_fit_result board_fit_result;
 

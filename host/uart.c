@@ -1,12 +1,17 @@
 /*
  * uart.c - the host side of the UART frame protocol (uart.h, docs/boards.md).
  *
- * One image at a time: the host sends an input frame, then reads until the
- * board's answer is complete (or the per-frame timeout passes). The board
- * streams the pixels into the pipeline as they arrive, and the pipeline's
+ * One image at a time, paced: the host sends an input frame no faster than
+ * the board's answer comes back (docs/boards.md, "Flow control"). With I
+ * input and O output payload bytes per image and r payload bytes of the
+ * answer received, at most allowed(r) = min(I, LEAD + floor(r * I / O))
+ * payload bytes of the image have been sent (header and CRC bytes go
+ * freely); LEAD comes from the board's info answer (protocol version 2).
+ * The board streams the pixels into the pipeline as they arrive and the
  * output goes back while the input is still coming in, so the receive FIFO
- * of the bridge only has to hold what arrives while the transmitter is
- * behind (gen/board.c sizes it for one image in flight).
+ * of the bridge only holds what the host sent ahead (gen/board.c
+ * board_pace_plan sizes it for LEAD). A version 1 board (no LEAD) gets the
+ * whole image at once, as before: LEAD = I.
  */
 #define _DEFAULT_SOURCE
 #include "uart.h"
@@ -106,6 +111,12 @@ static int open_port(const char *dev, long baud)
         return -1;
     }
     tcflush(fd, TCIOFLUSH);
+    /* non-blocking: the paced exchange writes only what the port takes */
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
+        fprintf(stderr, "stream: error: %s: %s\n", dev, strerror(errno));
+        close(fd);
+        return -1;
+    }
     return fd;
 }
 
@@ -113,8 +124,11 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n) {
         ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
+        if (k < 0 && (errno == EINTR || errno == EAGAIN)) {
+            struct pollfd pf = {fd, POLLOUT, 0};
+            poll(&pf, 1, 100);
             continue;
+        }
         if (k <= 0)
             return -1;
         p += k;
@@ -123,62 +137,137 @@ static int write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-/* Reads exactly n bytes before `deadline` (now_s() time). 0, or -1. */
-static int read_all(int fd, uint8_t *p, size_t n, double deadline)
+/* A board -> host frame, parsed as its bytes come: the sync bytes, then
+ * the header (TYPE, LEN), the payload, STATUS and CRC. */
+typedef struct rx_frame {
+    int state;                   /* 0 sync, 1 header, 2 payload, 3 tail, 4 done */
+    uint8_t prev, h[4], tail[3];
+    size_t got, len, cap;        /* got: bytes of the current part */
+    uint8_t *payload;
+    int garbled;                 /* LEN above cap, or a bad CRC */
+} rx_frame;
+
+/* Bytes the parser needs next: never more than the frame has left, so that
+ * nothing after the frame is read. */
+static size_t rx_want(const rx_frame *f)
 {
-    while (n) {
+    switch (f->state) {
+    case 1:
+        return 4 - f->got;
+    case 2:
+        return f->len - f->got;
+    case 3:
+        return 3 - f->got;
+    default:
+        return 1;
+    }
+}
+
+static void rx_feed(rx_frame *f, const uint8_t *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && f->state != 4; i++) {
+        uint8_t b = p[i];
+        switch (f->state) {
+        case 0:
+            if (f->prev == RF_UART_SYNC0 && b == RF_UART_SYNC1) {
+                f->state = 1;
+                f->got = 0;
+            }
+            f->prev = b;
+            break;
+        case 1:
+            f->h[f->got++] = b;
+            if (f->got == 4) {
+                f->len = (size_t)f->h[1] << 16 | (size_t)f->h[2] << 8 | f->h[3];
+                f->got = 0;
+                f->state = f->len ? 2 : 3;
+                if (f->len > f->cap) {
+                    f->garbled = 1;
+                    f->state = 4;
+                }
+            }
+            break;
+        case 2:
+            f->payload[f->got++] = b;
+            if (f->got == f->len) {
+                f->got = 0;
+                f->state = 3;
+            }
+            break;
+        default:
+            f->tail[f->got++] = b;
+            if (f->got == 3) {
+                uint16_t crc = rf_uart_crc16(0xFFFF, f->h, 4);
+                crc = rf_uart_crc16(crc, f->payload, f->len);
+                crc = rf_uart_crc16(crc, f->tail, 1);
+                f->garbled = crc != ((uint16_t)f->tail[1] << 8 | f->tail[2]);
+                f->state = 4;
+            }
+            break;
+        }
+    }
+}
+
+/* Sends msg (n bytes; an input frame with `in` payload bytes, or NULL) while
+ * it reads one board -> host frame of at most `cap` payload bytes into
+ * payload. The payload of msg is paced: with r payload bytes of the answer
+ * received, at most board_pace_allowed(lead, in, out, r) of them have been
+ * written; its 6 header bytes go at once and its 2 CRC bytes after the last
+ * payload byte. What is left of msg when the answer is complete (an early
+ * error frame) is written then. Returns 0, -1 on a timeout (or a port that
+ * fails), -2 on a bad CRC or a frame longer than cap. */
+static int exchange(int fd, const uint8_t *msg, size_t n, size_t in, size_t out, size_t lead, uint8_t *type,
+                    uint8_t *payload, size_t cap, size_t *len, uint8_t *status, double deadline)
+{
+    rx_frame f;
+    size_t sent = 0;
+    memset(&f, 0, sizeof f);
+    f.payload = payload;
+    f.cap = cap;
+    while (f.state != 4) {
+        size_t r = f.state == 2 ? f.got : f.state == 3 ? f.len : 0, limit = n;
         struct pollfd pf = {fd, POLLIN, 0};
         double left = deadline - now_s();
-        ssize_t k;
-        if (left <= 0 || poll(&pf, 1, (int)(left * 1000) + 1) < 0) {
-            if (left > 0 && errno == EINTR)
+        if (msg && out > in) {
+            /* allowed(r) = min(I, LEAD + floor(r * I / O)) */
+            unsigned long long a = (unsigned long long)lead + (unsigned long long)r * in / out;
+            limit = a < in ? 6 + (size_t)a : n;
+        }
+        if (sent < limit)
+            pf.events |= POLLOUT;
+        if (left <= 0)
+            return -1;
+        if (poll(&pf, 1, (int)(left * 1000) + 1) < 0) {
+            if (errno == EINTR)
                 continue;
             return -1;
         }
-        if (!(pf.revents & (POLLIN | POLLHUP | POLLERR)))
-            continue;
-        k = read(fd, p, n);
-        if (k < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
+        if (pf.revents & POLLOUT) {
+            ssize_t k = write(fd, msg + sent, limit - sent);
+            if (k < 0 && errno != EINTR && errno != EAGAIN)
+                return -1;
+            if (k > 0)
+                sent += (size_t)k;
+        }
+        if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
+            uint8_t buf[4096];
+            size_t want = rx_want(&f);
+            ssize_t k = read(fd, buf, want < sizeof buf ? want : sizeof buf);
+            if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (k <= 0)
+                return -1;
+            rx_feed(&f, buf, (size_t)k);
+        }
     }
-    return 0;
-}
-
-/* One board -> host frame: hunts the sync bytes, then reads the header,
- * up to `cap` payload bytes, STATUS and CRC. Returns 0, -1 on a timeout,
- * -2 on a bad CRC or a frame longer than cap. */
-static int read_frame(int fd, uint8_t *type, uint8_t *payload, size_t cap, size_t *len, uint8_t *status,
-                      double deadline)
-{
-    uint8_t b = 0, prev = 0, h[4], tail[3];
-    size_t n;
-    uint16_t crc;
-    for (;;) {
-        prev = b;
-        if (read_all(fd, &b, 1, deadline))
-            return -1;
-        if (prev == RF_UART_SYNC0 && b == RF_UART_SYNC1)
-            break;
-    }
-    if (read_all(fd, h, 4, deadline))
+    if (sent < n && write_all(fd, msg + sent, n - sent))
         return -1;
-    n = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
-    if (n > cap)
+    if (f.garbled)
         return -2;
-    if ((n && read_all(fd, payload, n, deadline)) || read_all(fd, tail, 3, deadline))
-        return -1;
-    crc = rf_uart_crc16(0xFFFF, h, 4);
-    crc = rf_uart_crc16(crc, payload, n);
-    crc = rf_uart_crc16(crc, tail, 1);
-    if (crc != ((uint16_t)tail[1] << 8 | tail[2]))
-        return -2;
-    *type = h[0];
-    *len = n;
-    *status = tail[0];
+    *type = f.h[0];
+    *len = f.len;
+    *status = f.tail[0];
     return 0;
 }
 
@@ -190,26 +279,27 @@ static void status_text(uint8_t s, char *buf, size_t cap)
              s & RF_UART_ST_TIMEOUT ? " input timed out" : "");
 }
 
-/* Asks for the board's shapes and compares them with the network's. */
-static int check_info(int fd, const rf_net *net, double timeout)
+/* Asks for the board's shapes and compares them with the network's; sets
+ * *lead to the board's PACE_LEAD (protocol version 2), or to the input size
+ * for a version 1 board, which has no pacing. */
+static int check_info(int fd, const rf_net *net, double timeout, size_t *lead)
 {
     const rf_layer *in = &net->layers[0], *out = &net->layers[net->output];
     uint8_t msg[8], info[16], type, status;
     size_t n = rf_uart_encode(RF_UART_INFO, NULL, 0, msg), len;
+    size_t in_size = (size_t)in->h * in->w * in->c;
     int want[6] = {in->h, in->w, in->c, out->h, out->w, out->c}, got[6], i, rc;
-    if (write_all(fd, msg, n)) {
-        fprintf(stderr, "stream: error: cannot write to the port: %s\n", strerror(errno));
-        return 2;
-    }
-    rc = read_frame(fd, &type, info, sizeof info, &len, &status, now_s() + timeout);
+    rc = exchange(fd, msg, n, 0, 0, 0, &type, info, sizeof info, &len, &status, now_s() + timeout);
     if (rc) {
         fprintf(stderr, "stream: error: the board does not answer the info request (%s): is the bitstream "
                         "loaded, the baud rate right and the port the board's UART?\n",
                 rc == -1 ? "no answer" : "a garbled answer");
         return 1;
     }
-    if (type != RF_UART_INFO_REPLY || len != 13 || info[0] != 1) {
-        fprintf(stderr, "stream: error: unexpected answer to the info request (type 0x%02x, %zu bytes)\n", type, len);
+    if (type != RF_UART_INFO_REPLY || !((info[0] == 1 && len == 13) || (info[0] == 2 && len == 16))) {
+        fprintf(stderr, "stream: error: unexpected answer to the info request (type 0x%02x, %zu bytes, "
+                        "protocol %d; this host knows versions 1 and 2)\n",
+                type, len, len ? info[0] : -1);
         return 1;
     }
     for (i = 0; i < 6; i++)
@@ -219,6 +309,11 @@ static int check_info(int fd, const rf_net *net, double timeout)
                         "built for '%s', %dx%dx%d -> %dx%dx%d\n",
                 got[0], got[1], got[2], got[3], got[4], got[5], net->name, want[0], want[1], want[2], want[3],
                 want[4], want[5]);
+        return 1;
+    }
+    *lead = info[0] == 1 ? in_size : (size_t)info[13] << 16 | (size_t)info[14] << 8 | info[15];
+    if (*lead < 1 || *lead > in_size) {
+        fprintf(stderr, "stream: error: the board's pacing lead is %zu bytes, outside 1 .. %zu\n", *lead, in_size);
         return 1;
     }
     return 0;
@@ -234,6 +329,7 @@ int uart_stream(const uart_opts *o, const rf_net *net, const int8_t *frames, con
     double timeout = o->timeout_s > 0 ? o->timeout_s : 5.0 + 2 * wire_s, t0;
     uint8_t *msg = malloc(in_size + 8), *got = malloc(out_size + 1);
     int fd, rc = 0, missing = 0;
+    size_t lead = in_size;
     char err[512];
 
     if (!msg || !got) {
@@ -247,19 +343,14 @@ int uart_stream(const uart_opts *o, const rf_net *net, const int8_t *frames, con
         free(got);
         return 2;
     }
-    if ((rc = check_info(fd, net, timeout)) != 0)
+    if ((rc = check_info(fd, net, timeout, &lead)) != 0)
         goto done;
     t0 = now_s();
     for (f = 0; f < n_frames; f++) {
         uint8_t type, status;
         size_t n = rf_uart_encode(RF_UART_FRAME, (const uint8_t *)frames + (size_t)f * in_size, in_size, msg), len;
         int k;
-        if (write_all(fd, msg, n)) {
-            fprintf(stderr, "stream: error: cannot write to the port: %s\n", strerror(errno));
-            rc = 2;
-            goto done;
-        }
-        k = read_frame(fd, &type, got, out_size, &len, &status, now_s() + timeout);
+        k = exchange(fd, msg, n, in_size, out_size, lead, &type, got, out_size, &len, &status, now_s() + timeout);
         if (k) {
             fprintf(stderr, "frame %ld: %s\n", f, k == -1 ? "no answer within the timeout" : "garbled answer (CRC)");
             missing++;
@@ -286,6 +377,8 @@ int uart_stream(const uart_opts *o, const rf_net *net, const int8_t *frames, con
     if (!o->quiet) {
         printf("uart:      %s at %ld baud, network %s, %dx%dx%d -> %dx%dx%d\n", o->device, baud, net->name, in->h,
                in->w, in->c, out->h, out->w, out->c);
+        if (out_size > in_size && lead < in_size)
+            printf("pacing:    %zu of %zu input bytes ahead of the output (the board's lead)\n", lead, in_size);
         printf("frames:    %ld sent, %ld answered, %ld with a bad STATUS\n", f + (missing ? 1 : 0), answered,
                bad_status);
         printf("time:      %.3f s, %.2f frames/s (the wire alone allows %.2f)\n", t0,
@@ -304,8 +397,8 @@ int uart_stream(const uart_opts *o, const rf_net *net, const int8_t *frames, con
             fprintf(j, ",\n  \"baud\": %ld,\n  \"network\": ", baud);
             json_write_string(j, net->name);
             fprintf(j, ",\n  \"frames\": %ld,\n  \"answered\": %ld,\n  \"mismatches\": %ld,\n  \"bad_status\": %ld,\n"
-                       "  \"deadlock\": %s,\n  \"seconds\": ",
-                    n_frames, answered, mismatches, bad_status, missing ? "true" : "false");
+                       "  \"deadlock\": %s,\n  \"pace_lead_bytes\": %zu,\n  \"seconds\": ",
+                    n_frames, answered, mismatches, bad_status, missing ? "true" : "false", lead);
             json_write_double(j, "%.4f", t0);
             fputs("\n}\n", j);
             if (fclose(j))

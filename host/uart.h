@@ -49,7 +49,8 @@ typedef struct uart_opts {
 
 /* Opens the port (raw, 8N1, no flow control), asks the board for its
  * shapes and checks them against net, then sends the n_frames frames
- * ([n][H*W*C_in]) one at a time, each answered before the next goes, and
+ * ([n][H*W*C_in]) one at a time, each answered before the next goes, each
+ * paced to its answer with the board's LEAD (uart.c, docs/boards.md), and
  * compares every output value with expected ([n][out size]). Prints the
  * mismatches as "frame 3 (y=4,x=7,c=2): expected 17, got 15", a summary and
  * the verdict. Returns 0 when bit-exact, 1 on a mismatch, a bad STATUS or a

@@ -13,8 +13,10 @@
  *   0xA5 0x5A  TYPE  LEN[23:16] LEN[15:8] LEN[7:0]  payload  STATUS  CRC[15:8] CRC[7:0]
  *   TYPE 0x81: the output feature map, LEN = OUT_HEIGHT*OUT_WIDTH*OUT_CH, in
  *              raster order, OUT_CH int8 bytes per pixel;
- *   TYPE 0x82: info, LEN 13: protocol version (1), then IN_HEIGHT, IN_WIDTH,
- *              IN_CH, OUT_HEIGHT, OUT_WIDTH, OUT_CH as 16-bit numbers;
+ *   TYPE 0x82: info, LEN 16: protocol version (2), then IN_HEIGHT, IN_WIDTH,
+ *              IN_CH, OUT_HEIGHT, OUT_WIDTH, OUT_CH as 16-bit numbers, then
+ *              PACE_LEAD as a 24-bit number (version 1 had LEN 13 and no
+ *              PACE_LEAD);
  *   TYPE 0xFF: error, LEN 0;
  *   STATUS bits: 0 the input frame's CRC was wrong, 1 a byte was lost (RX
  *   FIFO overrun or a UART framing error), 2 the input LEN was wrong, 3 the
@@ -28,14 +30,24 @@
  * after the payload for this reason; the transmitter waits for the input
  * frame's CRC before it sends the STATUS of the matching output frame.
  *
+ * Pacing: the host sends an image no faster than its output comes back.
+ * With I = IN_BYTES, O = OUT_BYTES and r output payload bytes received, it
+ * has sent at most min(I, PACE_LEAD + floor(r * I / O)) payload bytes (header
+ * and CRC bytes are free), and one image at a time. The bridge only reports
+ * PACE_LEAD; RX_DEPTH is sized for it (gen/board.c board_pace_plan).
+ *
  * Parameters
  *   IN_HEIGHT, IN_WIDTH, IN_CH     input image (pipeline s_axis), >= 1
  *   OUT_HEIGHT, OUT_WIDTH, OUT_CH  output feature map (pipeline m_axis), >= 1
  *   CLKS_PER_BIT  round(f_clk / baud), >= 4
  *   RX_DEPTH      bytes of the receive FIFO, >= 2. The UART cannot be
  *                 stalled: when the pipeline is held up by the slower
- *                 transmitter (OUT_CH > IN_CH), received bytes wait here.
- *                 The generator sizes it (gen/board.c, docs/boards.md).
+ *                 transmitter (O > I), received bytes wait here. The
+ *                 generator sizes it for the host's pacing (gen/board.c,
+ *                 docs/boards.md, "Flow control").
+ *   PACE_LEAD     input payload bytes the host may send ahead of the
+ *                 output (LEAD above), 1 .. IN_BYTES; sent in the info
+ *                 answer. IN_BYTES: no pacing.
  *   TIMEOUT       cycles without a received or consumed byte inside an input
  *                 frame after which the frame is abandoned (0: never); if
  *                 pixels were fed, the pipeline is reset through net_rst
@@ -66,6 +78,8 @@ module rf_uart_bridge #(
     parameter CLKS_PER_BIT = 16,
     // receive FIFO, bytes (>= 2)
     parameter RX_DEPTH = 512,
+    // input bytes the host may send ahead of the output (1 .. IN_HEIGHT*IN_WIDTH*IN_CH)
+    parameter PACE_LEAD = IN_HEIGHT * IN_WIDTH * IN_CH,
     // idle cycles that abandon an unfinished input frame (0: never)
     parameter TIMEOUT = 0
 ) (
@@ -127,7 +141,10 @@ localparam [7:0] SYNC0 = 8'hA5, SYNC1 = 8'h5A;
 localparam [7:0] T_FRAME = 8'h01, T_INFO = 8'h02, T_OUT = 8'h81, T_INFO_R = 8'h82, T_ERR = 8'hFF;
 // STATUS bit 1 (a byte lost) travels in the status queue
 localparam [4:0] ST_CRC = 5'd1, ST_LENGTH = 5'd4, ST_TYPE = 5'd8, ST_TIMEOUT = 5'd16;
-localparam INFO_LEN = 13;
+localparam INFO_LEN = 16;
+localparam INFO_LEN_M1 = INFO_LEN - 1;
+localparam [3:0] INFO_LAST = INFO_LEN_M1[3:0];
+localparam [23:0] LEAD = PACE_LEAD[23:0];
 
 initial begin
     if (IN_HEIGHT < 1 || IN_WIDTH < 1 || IN_CH < 1 || OUT_HEIGHT < 1 || OUT_WIDTH < 1 || OUT_CH < 1) begin
@@ -145,6 +162,10 @@ initial begin
     end
     if (RX_DEPTH < 2 || TIMEOUT < 0) begin
         $error("RX_DEPTH must be >= 2 and TIMEOUT >= 0 (instance %m)");
+        $finish;
+    end
+    if (PACE_LEAD < 1 || PACE_LEAD > IN_BYTES) begin
+        $error("PACE_LEAD must be in 1 .. IN_HEIGHT*IN_WIDTH*IN_CH (instance %m)");
         $finish;
     end
 end
@@ -486,7 +507,7 @@ assign error = error_reg;
 
 always @* begin
     case (t_info_reg)
-        4'd0: info_byte = 8'd1;
+        4'd0: info_byte = 8'd2;
         4'd1: info_byte = IN_HEIGHT[15:8];
         4'd2: info_byte = IN_HEIGHT[7:0];
         4'd3: info_byte = IN_WIDTH[15:8];
@@ -498,7 +519,10 @@ always @* begin
         4'd9: info_byte = OUT_WIDTH[15:8];
         4'd10: info_byte = OUT_WIDTH[7:0];
         4'd11: info_byte = OUT_CH[15:8];
-        default: info_byte = OUT_CH[7:0];
+        4'd12: info_byte = OUT_CH[7:0];
+        4'd13: info_byte = LEAD[23:16];
+        4'd14: info_byte = LEAD[15:8];
+        default: info_byte = LEAD[7:0];
     endcase
     t_type = t_kind_reg == K_OUT ? T_OUT : t_kind_reg == K_INFO ? T_INFO_R : T_ERR;
     t_len = t_kind_reg == K_OUT ? OUT_LEN : t_kind_reg == K_INFO ? INFO_LEN[23:0] : 24'd0;
@@ -587,7 +611,7 @@ always @* begin
             if (t_xfer) begin
                 if (t_kind_reg == K_INFO) begin
                     t_info_next = t_info_reg + 1'b1;
-                    if (t_info_reg == INFO_LEN - 1) begin
+                    if (t_info_reg == INFO_LAST) begin
                         t_state_next = X_STATUS;
                     end
                 end else begin

@@ -29,7 +29,7 @@ if want unit; then
         extra=""
         case $n in
             test_golden) extra="host/golden.c" ;;
-            test_parse | test_sched | test_npy) extra="$(ls gen/*.c | grep -v -e gen/main.c -e gen/quant.c | tr '\n' ' ')" ;;
+            test_parse | test_sched | test_npy | test_pace) extra="$(ls gen/*.c | grep -v -e gen/main.c -e gen/quant.c | tr '\n' ' ')" ;;
         esac
         if ! cc -std=c11 -Wall -Wextra -pedantic -O1 -g -Igen -Ihost $(pkg-config --cflags libfyaml) \
             -DRESFLOW_TEMPLATE_DIR="\"$ROOT/templates\"" -o "$B/$n" "$t" gen/quant.c $extra \
@@ -632,6 +632,18 @@ EOF
     else
         tail -20 "$B/uart.log"
         fail "boards UART simulation"
+    fi
+    # paced: resnet_block at 16x16 has 8/3 as many output bytes as input; the
+    # host sends the image LEAD bytes ahead of its answer, and the receive FIFO
+    # sized for that must not overflow (STATUS bit 1) nor the pipeline starve
+    if GEN_FLAGS="--resolution 16x16" bash tests/board/uart_sim.sh kernels/resnet_block.yaml tests/board/sim.yaml \
+        --random-frames 3 --seed 7 --json "$B/uart_paced.json" >"$B/uart_paced.log" 2>&1 &&
+        grep -q '"mismatches": 0' "$B/uart_paced.json" && grep -q '"bad_status": 0' "$B/uart_paced.json" &&
+        grep -q '"answered": 3' "$B/uart_paced.json" && grep -q '"pace_lead_bytes": 165' "$B/uart_paced.json"; then
+        pass "boards UART paced: resnet_block 16x16 (768 -> 2048 bytes), LEAD 165, 3 frames bit-exact, STATUS 0"
+    else
+        tail -20 "$B/uart_paced.log"
+        fail "boards UART paced"
     fi
 fi
 

@@ -237,6 +237,9 @@ if "critical_path" in res:
     print("critical path: %s (%s ns logic, %s ns routing)" % (" -> ".join(cp["through"]), cp["logic_ns"], cp["routing_ns"]))
 print("throughput: %d cycles per frame, %.1f frames/s at Fmax; the UART carries %.2f frames/s" %
       (res["cycles_per_frame"], res["frames_per_second_at_fmax"], res["uart_frames_per_second"]))
+ua = fit["uart"]
+print("uart: receive FIFO %d bytes (%d EBR); %s" % (ua["rx_fifo_bytes"], ua["rx_fifo_ebr"],
+      "the host paces the image %d bytes ahead of the output" % ua["pace_lead_bytes"] if ua["paced"] else "no pacing"))
 EOF
 then
     die "cannot read the reports (see $out/nextpnr_report.json, $out/yosys_stat.txt)"

@@ -4,12 +4,14 @@ simulated board of uart_pty_sim:
 
   protocol_check.py PTY H W C_IN H_OUT W_OUT C_OUT
 
-info request -> info reply with the shapes; an unknown TYPE -> error frame
+info request -> info reply with the shapes and the pacing lead; an unknown TYPE -> error frame
 with STATUS bit 3; a wrong LEN -> error frame, bit 2; an image with a wrong
 CRC -> its output frame with STATUS bit 0; then a good image -> STATUS 0;
 half an image and silence -> (a cut output frame and) an error frame with
 STATUS bit 4, the pipeline reset, and the next image right again. The
-simulated board must be built with TIMEOUT below uart_pty_sim's IDLE.
+simulated board must be built with TIMEOUT below uart_pty_sim's IDLE. The
+images are sent whole, not paced: for networks with no more output than
+input bytes (no pacing, the lead is the whole image), such as board_tiny.
 Prints one line per check; exit 0 when all pass."""
 import os, sys, termios, time, tty
 
@@ -64,8 +66,10 @@ def main():
         checks.append(cond)
     os.write(fd, frame(0x02, b""))
     t, p, s, ok = answer(fd)
-    got = [int.from_bytes(p[1 + 2 * i:3 + 2 * i], "big") for i in range(6)] if len(p) == 13 else []
-    check("info reply: type 0x82, protocol 1, shapes %s" % dims, ok and t == 0x82 and p[:1] == b"\x01" and got == dims)
+    got = [int.from_bytes(p[1 + 2 * i:3 + 2 * i], "big") for i in range(6)] if len(p) == 16 else []
+    lead = int.from_bytes(p[13:16], "big") if len(p) == 16 else 0
+    check("info reply: type 0x82, protocol 2, shapes %s, lead %d of %d bytes" % (dims, lead, n_in),
+          ok and t == 0x82 and p[:1] == b"\x02" and got == dims and 1 <= lead <= n_in)
     os.write(fd, frame(0x33, b""))
     t, p, s, ok = answer(fd)
     check("unknown type: error frame, STATUS 0x08", ok and t == 0xFF and not p and s == 0x08)

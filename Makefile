@@ -101,7 +101,7 @@ demo: deps
 MODEL   ?= $(ROOT)/../shared/data/models/mlperf_tiny_resnet8/pretrainedResnet_quant.tflite
 IMAGES  ?= $(ROOT)/../shared/data/images/cifar10
 R8_TARGET ?= 16384
-CLOCK_MHZ ?= 48
+# (no CLOCK_MHZ default here: `make bitstream` takes the board's target_mhz)
 R8      := $(BUILD)/resnet8_tflite
 resnet8: deps $(BUILD)/resflow
 	@[ -f "$(MODEL)" ] || { echo "resnet8: $(MODEL) not present (see README: Test data)"; exit 1; }
@@ -109,7 +109,7 @@ resnet8: deps $(BUILD)/resflow
 	$(BUILD)/resflow import "$(MODEL)" -o $(R8)/model
 	@$(MAKE) --no-print-directory $(BUILD)/resnet8_tflite/stream K=resnet8_tflite \
 	  KERNEL=$$(ls $(R8)/model/*.yaml) GEN_FLAGS="--target-cycles $(R8_TARGET)"
-	$(R8)/stream --labels "$(IMAGES)/labels.csv" --clock-mhz $(CLOCK_MHZ) --json $(R8)/resnet8.json
+	$(R8)/stream --labels "$(IMAGES)/labels.csv" --clock-mhz $(or $(CLOCK_MHZ),48) --json $(R8)/resnet8.json
 
 # ---- FIFO sizing: analysis per resolution, and its proof by simulation ----
 size: $(BUILD)/resflow

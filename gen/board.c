@@ -967,6 +967,66 @@ int board_load_net(const char *path, int width, int height, long target_cpf, con
     return -1;
 }
 
+/* 1 when the network folded to `target` fits b by the estimate, 0 when
+ * not, -1 when it does not load; nothing is reported but load errors. */
+static int fits_at(const char *path, int width, int height, long target, const board *b, const board_opts *o)
+{
+    ir_net n;
+    board_fit_result *r = NULL;
+    int rc, mark;
+    memset(&n, 0, sizeof n);
+    if (ir_load_ex(path, width, height, target, &n)) {
+        ir_net_free(&n);
+        return -1;
+    }
+    mark = diag_plain_mark();
+    n.bounds_only = 1;
+    rc = sched_run(&n, NULL, 0) == 0 && board_fit(&n, b, o, &r) == 0;
+    diag_plain_rewind(mark);
+    board_fit_free(r);
+    ir_net_free(&n);
+    return rc;
+}
+
+int board_auto_fold(const char *path, int width, int height, const board *b, const board_opts *o,
+                    long *target_cpf)
+{
+    long lo = 1, hi = 2000000000L, mid;
+    int f;
+    ir_net n;
+    board bh;
+    *target_cpf = 0;
+    /* a target of the file's own is kept */
+    memset(&n, 0, sizeof n);
+    f = ir_load_ex(path, width, height, 0, &n);
+    if (!f && n.target_cpf > 0)
+        f = 1;
+    ir_net_free(&n);
+    if (f)
+        return f < 0 ? -1 : 0;
+    f = fits_at(path, width, height, 0, b, o);
+    if (f != 0)
+        return f < 0 ? -1 : 0;
+    /* with the headroom placement wants (board_files' note: 85 % of the
+     * logic cells), or else the smallest folding */
+    bh = *b;
+    bh.lut4 = b->lut4 * 85 / 100;
+    if (fits_at(path, width, height, hi, &bh, o) != 1) {
+        *target_cpf = hi;
+        return 0;
+    }
+    /* invariant: hi fits, lo (or anything below it) was not shown to */
+    while (hi - lo > 1) {
+        mid = lo + (hi - lo) / 2;
+        if (fits_at(path, width, height, mid, &bh, o) == 1)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *target_cpf = hi;
+    return 0;
+}
+
 /* ---- the board files ---- */
 
 /* The text of a file being rendered: a memory stream (POSIX open_memstream). */

@@ -170,4 +170,16 @@ int board_files(const ir_net *net, const board *b, const board_opts *o, const ch
  * (reported at the target). Returns 0 or -1. */
 int board_load_net(const char *path, int width, int height, long target_cpf, const board *b, ir_net *net);
 
+/* The folding for board b when the network sets no target (neither the
+ * file nor --target-cycles): 0 when the network fits as written, else the
+ * fewest cycles per frame whose folding fits b by the estimate of
+ * board_fit within 85 % of its logic cells (headroom for placement; FIFOs
+ * at the recurrence's bounds, >= the final depths), found by bisection
+ * over 1 .. 2e9 cycles (larger targets fold more and need less: PE/SIMD of
+ * check.c's fold_to_target); 2e9 (every layer fully folded, the smallest)
+ * when none fits so, and the generation reports if that does not fit. Writes
+ * *target_cpf; returns 0, or -1 when the network does not load (reported). */
+int board_auto_fold(const char *path, int width, int height, const board *b, const board_opts *o,
+                    long *target_cpf);
+
 #endif

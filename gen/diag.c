@@ -97,6 +97,21 @@ int diag_count(void)
     return g_count;
 }
 
+int diag_plain_mark(void)
+{
+    return g_n_plain;
+}
+
+void diag_plain_rewind(int mark)
+{
+    while (g_n_plain > mark) {
+        g_n_plain--;
+        free(g_plain[g_n_plain].file);
+        free(g_plain[g_n_plain].msg);
+        g_count--;
+    }
+}
+
 static int cmp_msg(const void *a, const void *b)
 {
     const diag_msg *x = a, *y = b;

@@ -37,4 +37,9 @@ int diag_flush(void);
 /* Number of errors reported so far. */
 int diag_count(void);
 
+/* diag_plain messages so far (a mark), and dropping those after a mark:
+ * for a trial whose failure is not reported (board_auto_fold). */
+int diag_plain_mark(void);
+void diag_plain_rewind(int mark);
+
 #endif

@@ -236,6 +236,20 @@ static int cmd_gen(int argc, char **argv)
 
     memset(&net, 0, sizeof net);
     /* with --board: folded to the board's budget, then the fit check and the board files */
+    if (bo.name && target <= 0) {
+        if (board_load(bo.name, bdir, &b) || board_auto_fold(in, res.w, res.h, &b, &bo, &target)) {
+            if (!diag_flush())
+                fprintf(stderr, "resflow: error: generation failed\n");
+            goto done;
+        }
+        board_free(&b);
+        if (target >= 2000000000L)
+            fprintf(stderr, "resflow: note: no target: every layer folded fully (PE = SIMD = 1), the smallest; "
+                            "nothing faster fits %s with 15 %% of its logic cells to spare\n", bo.name);
+        else if (target > 0)
+            fprintf(stderr, "resflow: note: no target: folded to %ld cycles per frame, the fastest that fits %s "
+                            "with 15 %% of its logic cells to spare\n", target, bo.name);
+    }
     if ((bo.name && board_load(bo.name, bdir, &b)) ||
         (bo.name ? board_load_net(in, res.w, res.h, target, &b, &net) : ir_load_ex(in, res.w, res.h, target, &net)) ||
         sched_run(&net, ov, n_ov) || (bo.name && board_files(&net, &b, &bo, tdir, &extra, &n_extra)) ||

@@ -813,7 +813,7 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
 
     net->predicted_cycles_per_frame = F;
     /* the exact minimum by the cycle model, unless depths are given */
-    if (n_ov == 0 && refine_fifos(net, F) < 0)
+    if (n_ov == 0 && !net->bounds_only && refine_fifos(net, F) < 0)
         goto oom;
     if (net->sizing_only)
         goto names;
@@ -862,7 +862,7 @@ names:
     }
     /* the cycle model on the final depths: the first output exactly, and
      * the cycles per frame as the host measures them */
-    if (rc == 0 && !net->sizing_only && model_cost(net, F, 3) <= SIZE_BUDGET / 4) {
+    if (rc == 0 && !net->sizing_only && !net->bounds_only && model_cost(net, F, 3) <= SIZE_BUDGET / 4) {
         cyclesim_result r;
         if (cyclesim_run(net, NULL, 3, 4 * (long long)F + 100000, &r, NULL)) {
             free(r.frame_done);

@@ -207,9 +207,11 @@ if m:
     def inst(c):
         return re.sub(r"_SB_\w*|\$\w*|\.[A-Z0-9_]+$", "", c).replace("u_core.u_net.", "").replace("u_core.", "")
     def template(c):
-        for pat, t in ((r"u_rq[01o]?\b", "rf_requant"), (r"_mac\b", "rf_conv_mac/rf_dw_mac"), (r"_window\b", "rf_window"),
-                       (r"_add\b", "rf_add"), (r"_pool\b", "rf_pool"), (r"u_bridge", "rf_uart_bridge"),
-                       (r"^x_", "rf_axis_fifo")):
+        # instance names of gen/emit.c: x_FIFO, u_LAYER_fork/_window/_mac/_add/_pool
+        for pat, t in ((r"^x_", "rf_axis_fifo"), (r"^u_\w+_fork\b", "rf_axis_fork"),
+                       (r"g_ser\.u_rq\b", "rf_requant_serial"), (r"u_rq[01o]?\b", "rf_requant"),
+                       (r"^u_\w+_mac\b", "rf_conv_mac/rf_dw_mac"), (r"^u_\w+_window\b", "rf_window/rf_window_fold"),
+                       (r"^u_\w+_add\b", "rf_add"), (r"^u_\w+_pool\b", "rf_pool"), (r"u_bridge", "rf_uart_bridge")):
             if re.search(pat, c):
                 return t
         return "board top"

@@ -10,6 +10,14 @@
  *                  the step counters c, stride phase, pad steps, rows below T;
  *                  stage 1 and the output register, both moved by
  *                  ce = !m_axis_tvalid || m_axis_tready.
+ *   rf_window_fold the same writer; reader: a window's first beat issued when
+ *                  pixel (T+n, min(ox*S+Q, W-1)) was written in an earlier
+ *                  cycle, its other REPEAT*K*K*C/SIMD - 1 beats in the
+ *                  enabled cycles after it; T advances after an output row's
+ *                  last beat; stage 1 and the output register as rf_window's.
+ *                  Its MAC (STREAM = 1) takes a beat whenever its ce is
+ *                  high and pushes the window at its last beat, valid
+ *                  2 + PIPE + RQ_LAT enabled cycles later.
  *   rf_conv_mac, rf_dw_mac, rf_pool, rf_add
  *                  one pipeline enable ce = !m_axis_tvalid || m_axis_tready;
  *                  an input taken in a cycle with C enabled cycles before it

@@ -168,6 +168,7 @@ static int cmd_gen(int argc, char **argv)
     board b = {0};
     emit_extra *extra = NULL;
     long target = 0;
+    int auto_target = 0;
     size_res res = {0, 0};
     ir_net net;
 
@@ -236,6 +237,8 @@ static int cmd_gen(int argc, char **argv)
 
     memset(&net, 0, sizeof net);
     /* with --board: folded to the board's budget, then the fit check and the board files */
+    /* with a board and no target: folded to fit it (board_auto_fold); that
+     * target is not the user's, so it is not checked against the budget */
     if (bo.name && target <= 0) {
         if (board_load(bo.name, bdir, &b) || board_auto_fold(in, res.w, res.h, &b, &bo, &target)) {
             if (!diag_flush())
@@ -243,15 +246,18 @@ static int cmd_gen(int argc, char **argv)
             goto done;
         }
         board_free(&b);
+        auto_target = target > 0;
         if (target >= 2000000000L)
-            fprintf(stderr, "resflow: note: no target: every layer folded fully (PE = SIMD = 1), the smallest; "
-                            "nothing faster fits %s with 15 %% of its logic cells to spare\n", bo.name);
+            fprintf(stderr, "resflow: note: no target: folded as far as the file allows (PE = SIMD = 1 where it "
+                            "sets none), the smallest; nothing faster fits %s with 15 %% of its logic cells to "
+                            "spare\n", bo.name);
         else if (target > 0)
             fprintf(stderr, "resflow: note: no target: folded to %ld cycles per frame, the fastest that fits %s "
                             "with 15 %% of its logic cells to spare\n", target, bo.name);
     }
     if ((bo.name && board_load(bo.name, bdir, &b)) ||
-        (bo.name ? board_load_net(in, res.w, res.h, target, &b, &net) : ir_load_ex(in, res.w, res.h, target, &net)) ||
+        (bo.name && !auto_target ? board_load_net(in, res.w, res.h, target, &b, &net)
+                                 : ir_load_ex(in, res.w, res.h, target, &net)) ||
         sched_run(&net, ov, n_ov) || (bo.name && board_files(&net, &b, &bo, tdir, &extra, &n_extra)) ||
         emit_all_ex(&net, out, tdir, extra, n_extra)) {
         if (!diag_flush())

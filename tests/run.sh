@@ -575,12 +575,14 @@ EOF
     done
     if [ $ok = 1 ]; then pass "boards PLL: DIVR/DIVF/DIVQ/FILTER_RANGE as icepll at 7 frequencies"; else fail "boards PLL"; fi
     # designs that cannot fit are refused, naming the stages and the resource
+    # (tiny_skip_parallel pins its PE/SIMD, so that gen --board cannot fold it;
+    # resnet_block at 256x256 needs more EBR than the HX8K's 32 even folded)
     rm -rf "$B/nofit"
-    if ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker 2>"$B/nofit.err" &&
+    if ! $RESFLOW gen tests/kernels/tiny_skip_parallel.yaml -o "$B/nofit" --board icebreaker 2>"$B/nofit.err" &&
         grep -q "needs about [0-9]* logic cells (LUT4, estimate), the board has 5280: c[12] .*c[12] .*lower PE/SIMD of c" "$B/nofit.err" &&
-        ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker --multipliers dsp 2>"$B/nofit2.err" &&
+        ! $RESFLOW gen tests/kernels/tiny_skip_parallel.yaml -o "$B/nofit" --board icebreaker --multipliers dsp 2>"$B/nofit2.err" &&
         grep -Eq "needs [0-9]+ DSP, the board has 8 \((c1|c2|sum) [0-9]+, (c1|c2|sum) [0-9]+, (c1|c2|sum) [0-9]+\): lower PE/SIMD of c1 or map its multipliers to LUTs" "$B/nofit2.err" &&
-        ! $RESFLOW gen kernels/resnet_block.yaml -o "$B/nofit" --board hx8k-breakout 2>"$B/nofit3.err" &&
+        ! $RESFLOW gen kernels/resnet_block.yaml -o "$B/nofit" --board hx8k-breakout --resolution 256x256 2>"$B/nofit3.err" &&
         grep -q "needs [0-9]* EBR (4 Kbit blocks), the board has 32: " "$B/nofit3.err" &&
         ! $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/nofit" --board icebreaker --target-cycles 200 2>"$B/nofit4.err" &&
         grep -q "the folding needs 72 multipliers, more than the 21 the icebreaker can hold" "$B/nofit4.err" &&
@@ -589,6 +591,30 @@ EOF
     else
         cat "$B/nofit.err" "$B/nofit2.err" "$B/nofit3.err" "$B/nofit4.err" 2>/dev/null
         fail "boards fit check"
+    fi
+    # no target: gen --board folds the default kernel until it fits (unfolded it
+    # needs ~180,000 logic cells); tiny_skip has room to stay faster than fully folded
+    rm -rf "$B/autofold" "$B/autofold2"
+    if $RESFLOW gen kernels/resnet_block.yaml -o "$B/autofold" --board icebreaker 2>"$B/autofold.err" &&
+        grep -q "no target: folded as far as the file allows" "$B/autofold.err" &&
+        $RESFLOW gen tests/kernels/tiny_skip.yaml -o "$B/autofold2" --board hx8k-breakout 2>"$B/autofold2.err" &&
+        python3 - "$B/autofold" "$B/autofold2" <<'EOF' >"$B/autofold.check" 2>&1
+import json, sys
+out = []
+for d, lim in zip(sys.argv[1:], (5280, 7680)):
+    rep, fit = json.load(open(d + "/report.json")), json.load(open(d + "/board/fit.json"))
+    t, e = rep["target_cycles_per_frame"], fit["estimate"]
+    assert fit["fits"] and 0 < e["logic_cells"] <= lim and t > 0, (d, t, e)
+    out.append("%s %d cycles/frame, %d cells" % (rep["name"], rep["predicted_cycles_per_frame"], e["logic_cells"]))
+# tiny_skip on the HX8K: folded less than fully (a faster folding fits)
+assert json.load(open(sys.argv[2] + "/report.json"))["target_cycles_per_frame"] < 2000000000
+print("; ".join(out))
+EOF
+    then
+        pass "boards auto-fold without a target: $(cat "$B/autofold.check")"
+    else
+        cat "$B/autofold.err" "$B/autofold2.err" "$B/autofold.check" 2>/dev/null | tail -5
+        fail "boards auto-fold without a target"
     fi
     # the whole flow on the smallest board, at a clock the templates meet on UP5K
     rm -rf build/board_tiny_icebreaker

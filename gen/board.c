@@ -399,18 +399,33 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
 #define M_RQ_ON_DSP_CONST 100
 #define M_RQ_ON_DSP_ROM 400
 #define M_RQ_DSP 4
-/* rf_requant_serial: 597 LUT4 at DIGIT 1, 870 at DIGIT 4 (synth_ice40) */
-#define M_RQ_SERIAL_BASE 510
-#define M_RQ_SERIAL_PER_DIGIT 90
+/* rf_requant_serial in a placed design, its constant multiplier and shift
+ * folded in (flat synth_ice40 + nextpnr logic cells: board_tiny, tiny_skip
+ * and resnet_block on the HX8K, about 450 at DIGIT 4 and 480 at DIGIT 1 or
+ * 2 with the MAC's output); 597 / 870 LUT4 for the module alone */
+#define M_RQ_SERIAL_BASE 300
+#define M_RQ_SERIAL_PER_DIGIT 40
 #define M_ADD_IN_RQ 150
 #define M_ADD_IN_ON_DSP 40
+/* rf_add's output requantizer: a constant multiplier, about 600 cells placed
+ * (the same designs; 1333 LUT4 for rf_requant alone), 350 with its DSP
+ * blocks (the UP5K's placed designs save about 250 per lane) */
+#define M_ADD_OUT_RQ 600
+#define M_ADD_OUT_ON_DSP 350
 #define M_ADD_GLUE 30
 #define M_WINDOW_BASE 150
 #define M_WINDOW_PER_CH 110
 /* rf_window_fold: counters and address arithmetic, no window registers
- * (synth_ice40, resnet_block's stem and conv1: about 300 LUT4 and 160 FF) */
-#define M_WINDOW_FOLD 320
-#define M_FIFO 280
+ * (synth_ice40: 226 LUT4 + 104 FF at 1 channel, about 306 + 163 at 3 and 8):
+ * 280 + 15 per input channel; and the STREAM MAC's registers beyond
+ * M_MAC_BASE (its output register, the ROM words, the PIPE stages, the
+ * requantizer's valid bits: 131 FF at 1 output channel, 255 at 8) */
+#define M_WINDOW_FOLD 280
+#define M_WINDOW_FOLD_PER_CH 15
+#define M_MAC_STREAM 200
+/* rf_axis_fifo's logic besides its RAM (count and high-water in
+ * clog2(DEPTH+1) bits: 36 to 95 LUT4 and 31 to 65 FF) */
+#define M_FIFO 100
 #define M_FORK 10
 #define M_BRIDGE 350
 #define M_TOP 60
@@ -534,7 +549,7 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
     if (ii >= 64)
         s->mem_ebr = sched_ebr_blocks(ii, L->pe * L->simd * 8);
     if (sched_window_fold(L)) {
-        s->lut4_all += M_WINDOW_FOLD;
+        s->lut4_all += M_WINDOW_FOLD + (long)M_WINDOW_FOLD_PER_CH * L->in_c + M_MAC_STREAM;
         s->line_ebr = sched_line_buffer_ebr(net, L);
     } else if (ir_uses_window(L)) {
         s->lut4_all += M_WINDOW_BASE + (long)M_WINDOW_PER_CH * L->in_c * L->kernel * L->kernel / 9;
@@ -568,7 +583,7 @@ static void estimate_add(board_fit_result *r, const ir_layer *L)
     stage_est *s = new_stage(r, "add", "%s", L->name);
     int c, k, nf = L->c / L->pe;
     s->requantizers = 3 * L->pe;
-    s->lut4_all = (long)L->pe * (M_RQ_CONST + 2 * M_ADD_IN_RQ + M_ADD_GLUE);
+    s->lut4_all = (long)L->pe * (M_ADD_OUT_RQ + 2 * M_ADD_IN_RQ + M_ADD_GLUE);
     /* folded (NF > 1): the two input registers and the lanes' NF-way
      * multiplexers, as the MAC's window slice */
     if (nf > 1)
@@ -589,7 +604,7 @@ static void estimate_add(board_fit_result *r, const ir_layer *L)
         }
         if (!n_out)
             continue;
-        g = new_group(r, G_ADD_OUT, n_out, M_RQ_CONST - M_RQ_ON_DSP_CONST);
+        g = new_group(r, G_ADD_OUT, n_out, M_ADD_OUT_RQ - M_ADD_OUT_ON_DSP);
         g->index = c;
         snprintf(g->what, sizeof g->what, "%s: lane %d output requantizer", L->name, c);
         snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rqo.$mul$*", L->name, c);
@@ -898,7 +913,7 @@ int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_
     }
     {
         stage_est *s = new_stage(r, "uart bridge", "UART bridge");
-        s->lut4_all = M_BRIDGE + M_FIFO;
+        s->lut4_all = M_BRIDGE + 280;   /* its receive FIFO's logic, 24-bit counters, overrun flag */
         s->mem_ebr = fifo_ebr(r->rx_depth, 8);
         new_stage(r, "board top", "board top (PLL, reset, LEDs)")->lut4_all = M_TOP;
     }

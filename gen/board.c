@@ -996,6 +996,7 @@ static int fits_at(const char *path, int width, int height, long target, const b
     }
     mark = diag_plain_mark();
     n.bounds_only = 1;
+    n.registered_ready = 1;   /* as the board build (main.c) */
     rc = sched_run(&n, NULL, 0) == 0 && board_fit(&n, b, o, &r) == 0;
     diag_plain_rewind(mark);
     board_fit_free(r);

@@ -11,8 +11,10 @@
  *                  stage 1 and the output register, both moved by
  *                  ce = !m_axis_tvalid || m_axis_tready.
  *   rf_window_fold the same writer; reader: a window's first beat issued when
- *                  pixel (T+n, min(ox*S+Q, W-1)) was written in an earlier
- *                  cycle, its other REPEAT*K*K*C/SIMD - 1 beats in the
+ *                  pixel (T+n, min(ox*S+Q, W-1)) was written two cycles
+ *                  before (rdy_reg: present in the cycle before, and not
+ *                  in the cycle the previous window's last beat issued),
+ *                  its other REPEAT*K*K*C/SIMD - 1 beats in the
  *                  enabled cycles after it; T advances after an output row's
  *                  last beat; stage 1 and the output register as rf_window's.
  *                  Its MAC (STREAM = 1) takes a beat whenever its ce is
@@ -33,6 +35,9 @@
  *   rf_axis_fifo   s_axis_tready = count < DEPTH (registered); the output
  *                  register loads from the RAM (beats written in earlier
  *                  cycles) when empty or emptied.
+ *   READY_REG = 1  (net->registered_ready) every compute stage above:
+ *                  ce = !m_axis_tvalid; the output register empties when
+ *                  its beat is taken, in a cycle with ce low.
  *   the host       offers the input one beat per cycle from cycle 0 and always
  *                  takes the output (no gaps, no back-pressure).
  */
@@ -63,7 +68,7 @@ typedef struct cs_layer {
     int c, ph, pad, padcnt, ryb, s1, wout, w_ready;
     /* rf_window_fold (fold = 1): the window's beat, its column; the
      * last-beat flags of stage 1 and the output register */
-    int fold, WO, beat, ox, s1_lastw, wout_lastw;
+    int fold, WO, beat, ox, s1_lastw, wout_lastw, rdy;
     /* rf_global_pool */
     long gp_pix, gp_n;           /* pixels of the current frame taken, of a frame */
     int gp_busy, gp_issued, gp_ch;
@@ -228,7 +233,7 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
             L->out_rdy = r;
             if (L->kind == K_INPUT)
                 continue;
-            L->ce = !L->m_valid || L->out_rdy;
+            L->ce = !L->m_valid || (!net->registered_ready && L->out_rdy);   /* READY_REG: !m_axis_tvalid */
             if (L->kind == K_ADD) {
                 int v[2];
                 for (k = 0; k < 2; k++) {
@@ -308,8 +313,15 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                     event = 1;
                     L->take = L->wout_lastw;
                 }
+                /* the first beat's check is registered (rdy_reg): the pixel
+                 * present in the cycle before, for the window of this one */
+                int dr = L->jb > (L->T + nn) * (long)L->W + xneed, last_issue;
                 if (w_ce)
-                    issue = L->beat > 0 || L->jb > (L->T + nn) * (long)L->W + xneed;
+                    issue = L->beat > 0 || L->rdy;
+                last_issue = issue && L->beat == L->ii - 1;
+                if (L->rdy != (dr && !last_issue))
+                    event = 1;
+                L->rdy = dr && !last_issue;
                 if (w_ce) {
                     if (L->wout != L->s1 || L->s1 != issue)
                         event = 1;

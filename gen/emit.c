@@ -86,6 +86,17 @@ static void emit_nl(emitter *e)
     sb_printf(&e->out, "\n");
 }
 
+/* After a parameter list's last line: the registered-ready parameter of a
+ * compute stage (READY_REG, templates' headers), appended to that list. */
+static void emit_ready_reg(emitter *e, const ir_net *net)
+{
+    if (!net->registered_ready)
+        return;
+    e->out.len--;   /* the last parameter's newline */
+    sb_printf(&e->out, ",\n");
+    emit(e, "    .READY_REG(1)");
+}
+
 /* ---- the files to write ---- */
 
 typedef struct out_file {
@@ -435,6 +446,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 } else
                     emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"})", L->name);
             }
+            emit_ready_reg(e, net);
             emit(e, ") u_%s_%s (", L->name, ir_has_weights(L->op) ? "mac" : "pool");
             e->indent++;
             emit(e, ".clk(clk),");
@@ -463,6 +475,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
             emit(e, "    .ACT_MIN(%d),", L->act_min);
             emit(e, "    .ACT_MAX(%d),", L->act_max);
             emit(e, "    .LEFT_SHIFT(%d)", p->left_shift);
+            emit_ready_reg(e, net);
             emit(e, ") u_%s_add (", L->name);
             e->indent++;
             emit(e, ".clk(clk),");

@@ -119,6 +119,7 @@ typedef struct ir_net {
     int resized;                       /* the input resolution was overridden */
     int sizing_only;                   /* sched_run: FIFO depths only, no delays or first-output latency */
     int bounds_only;                   /* sched_run: the recurrence's bounds, no cycle model (board_auto_fold) */
+    int registered_ready;              /* compute stages with READY_REG = 1 (--registered-ready, --board) */
     long predicted_cycles_per_frame;
     long predicted_first_output_latency;
     int cycle_modeled;                 /* the cycle model ran on the final depths (cyclesim.c) */

@@ -1,7 +1,7 @@
 /*
  * main.c - the resflow command line.
  *
- *   resflow gen NET.yaml -o OUT/ [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...
+ *   resflow gen NET.yaml -o OUT/ [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]... [--registered-ready]
  *               [--board NAME [--clock-mhz F] [--baud N] [--multipliers auto|dsp|lut]]
  *       parse, check, infer shapes, schedule, size FIFOs and write OUT/
  *       (see emit.h for the files); with --board, the fit check and the
@@ -42,7 +42,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...\n"
-               "                   [--board NAME [--clock-mhz F] [--baud N] [--multipliers auto|dsp|lut]]\n"
+               "                   [--registered-ready] [--board NAME [--clock-mhz F] [--baud N] [--multipliers auto|dsp|lut]]\n"
                "       resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]\n"
                "       resflow import MODEL.tflite -o DIR [--name NAME]\n"
                "\n"
@@ -60,6 +60,10 @@ static void usage(FILE *f)
                "                 write the cycle model's run of 3 frames, one line per cycle: cycle,\n"
                "                 input and output beats so far, each FIFO's fill (as stream --trace\n"
                "                 with --random-frames 3 and no stalls)\n"
+               "  --registered-ready\n"
+               "                 every compute stage with READY_REG = 1: m_axis_tready reaches no\n"
+               "                 pipeline enable (the ready chain is cut at each stage, for Fmax),\n"
+               "                 one more cycle per output beat; implied by --board\n"
                "  --board NAME   check that the design fits boards/NAME.yaml and add the board top,\n"
                "                 .pcf and fit report (OUT_DIR/board/; docs/boards.md), with\n"
                "                 --clock-mhz F (default: the board's target), --baud N (1000000),\n"
@@ -168,7 +172,7 @@ static int cmd_gen(int argc, char **argv)
     board b = {0};
     emit_extra *extra = NULL;
     long target = 0;
-    int auto_target = 0;
+    int auto_target = 0, rready = 0;
     size_res res = {0, 0};
     ir_net net;
 
@@ -201,6 +205,8 @@ static int cmd_gen(int argc, char **argv)
             ov[n_ov].name = argv[i];
             ov[n_ov].depth = (int)d;
             n_ov++;
+        } else if (!strcmp(argv[i], "--registered-ready")) {
+            rready = 1;
         } else if (!strcmp(argv[i], "--cycle-trace") && i + 1 < argc) {
             ctrace = argv[++i];
         } else if (!strcmp(argv[i], "--target-cycles") && i + 1 < argc) {
@@ -258,7 +264,8 @@ static int cmd_gen(int argc, char **argv)
     if ((bo.name && board_load(bo.name, bdir, &b)) ||
         (bo.name && !auto_target ? board_load_net(in, res.w, res.h, target, &b, &net)
                                  : ir_load_ex(in, res.w, res.h, target, &net)) ||
-        sched_run(&net, ov, n_ov) || (bo.name && board_files(&net, &b, &bo, tdir, &extra, &n_extra)) ||
+        (net.registered_ready = rready || bo.name, sched_run(&net, ov, n_ov)) ||
+        (bo.name && board_files(&net, &b, &bo, tdir, &extra, &n_extra)) ||
         emit_all_ex(&net, out, tdir, extra, n_extra)) {
         if (!diag_flush())
             fprintf(stderr, "resflow: error: generation failed\n");

@@ -59,14 +59,14 @@
 
 #define SCHED_FRAMES 2
 
-int sched_mac_latency(int sf, int nf, int rq_digit)
+int sched_mac_latency(int sf, int nf, int simd, int rq_digit)
 {
-    /* rf_conv_mac: input register, NF*SF steps, (folded: slice and dot
-     * product registers, PIPE = 2), accumulate, requant (rf_requant 3
-     * stages, rf_requant_serial R + 4), output register. Kept in step with
+    /* rf_conv_mac: input register, NF*SF steps, (folded: slice, product (SIMD
+     * > 1) and dot product registers, PIPE = 3 or 2), accumulate, requant (rf_requant 3
+     * stages; rf_requant_serial R + 4 and the clamp register), output register. Kept in step with
      * its LATENCY localparam. */
-    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 4 : 5;
-    return sf * nf + 2 + (sf > 1 ? 2 : 0) + rq;
+    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 5 : 5;
+    return sf * nf + 2 + (sf > 1 ? (simd > 1 ? 3 : 2) : 0) + rq;
 }
 
 int sched_dw_latency(int sf, int nf)
@@ -215,7 +215,7 @@ int sched_stage_latency(const ir_layer *L)
     switch (L->op) {
     case IR_CONV2D:
     case IR_DENSE:
-        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe, sched_requant_digit(L)) -
+        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe, L->simd, sched_requant_digit(L)) -
                sched_window_fold(L);
     case IR_DEPTHWISE:
         return sched_dw_latency(ir_mac_depth(L) / L->simd, L->c / L->pe);
@@ -297,6 +297,35 @@ long sched_stage_cycles(const ir_net *net, const ir_layer *L)
 }
 
 /* ---- the recurrence ---- */
+
+/* The II and LATENCY the recurrence uses. rf_window_fold puts a cycle
+ * between windows (its first beat's check is registered): II + 1.
+ * Registered ready (net->registered_ready, READY_REG = 1 in the templates):
+ * a compute stage's pipeline stands still in every cycle its output
+ * register holds a beat, at least one per output. Bounds for the
+ * recurrence: II + 1 cycles per output, and LATENCY + ceil(LATENCY / II)
+ * cycles from an input to its output (the outputs of earlier inputs that
+ * leave meanwhile, II enabled cycles apart at least). */
+static int rec_ii(const ir_net *net, const ir_layer *L)
+{
+    /* rf_window_fold: a cycle between windows (its registered check) */
+    return sched_stage_ii(L) + (net->registered_ready && L->op != IR_INPUT) + sched_window_fold(L);
+}
+
+static int rec_latency(const ir_net *net, const ir_layer *L)
+{
+    int lat = sched_stage_latency(L), ii = sched_stage_ii(L);
+    if (!net->registered_ready || L->op == IR_INPUT)
+        return lat;
+    return lat + (lat + ii - 1) / ii;
+}
+
+/* Cycles per frame of a stage with registered ready: one more per output. */
+static long rec_cycles(const ir_net *net, const ir_layer *L)
+{
+    long c = sched_stage_cycles(net, L), o = (long)L->h * L->w * rec_ii(net, L);
+    return o > c ? o : c;
+}
 
 typedef struct timing {
     long long **t;       /* [layer][frame * N + pixel] output transfer cycle;
@@ -503,7 +532,7 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         const ir_layer *L = &net->layers[i];
         long N = (long)L->h * L->w, p;
         long long *T = malloc((size_t)frames * (size_t)N * sizeof *T), a = -1000000000LL, sig = -1000000000LL;
-        int ii = sched_stage_ii(L), lat = sched_stage_latency(L);
+        int ii = rec_ii(net, L), lat = rec_latency(net, L);
         pacer pc;
         pacer_init(&pc, F, N);
         tm->n[i] = N;
@@ -523,9 +552,10 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                 }
             }
         } else if (sched_window_fold(L)) {
-            /* rf_window_fold: a window's first beat is issued the cycle
+            /* rf_window_fold: a window's first beat is issued 2 cycles
              * after its last needed pixel arrived, valid 2 cycles later,
-             * taken II cycles after the previous window's first beat */
+             * taken II + 1 cycles after the previous window's first beat
+             * (ii counts the cycle between windows) */
             const long long *Ti = tm->t[L->in[0]];
             long Ni = tm->n[L->in[0]];
             sched_win w;
@@ -538,7 +568,7 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                         n = w.K - 1;
                     if (col > w.W - 1)
                         col = w.W - 1;
-                    a = max2(Ti[(long)f * Ni + (r * w.S - w.pt + n) * w.W + col] + 3, a + ii);
+                    a = max2(Ti[(long)f * Ni + (r * w.S - w.pt + n) * w.W + col] + 4, a + ii);
                     T[(long)f * N + p] = a + lat;
                     a = pace(&pc, T, (long)f * N + p, F, lat, a);
                 }
@@ -769,8 +799,9 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
     for (i = 0; i < net->n_layers; i++) {
         ir_layer *L = &net->layers[i];
         L->ii = sched_stage_ii(L);
-        L->latency = sched_stage_latency(L) + (ir_uses_window(L) ? SCHED_WINDOW_LATENCY : 0);
-        L->cycles_per_frame = sched_stage_cycles(net, L);
+        L->latency = sched_stage_latency(L) +
+                     (sched_window_fold(L) ? SCHED_WINDOW_FOLD_LATENCY : ir_uses_window(L) ? SCHED_WINDOW_LATENCY : 0);
+        L->cycles_per_frame = rec_cycles(net, L);
         if (L->cycles_per_frame > F) {
             F = L->cycles_per_frame;
             net->bottleneck = i;

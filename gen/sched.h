@@ -19,12 +19,14 @@
 
 /* Template latencies in cycles (see templates/ *.v, LATENCY). */
 #define SCHED_WINDOW_LATENCY 3   /* rf_window: pixel transfer -> window transfer */
+#define SCHED_WINDOW_FOLD_LATENCY 4 /* rf_window_fold: pixel transfer -> first beat */
 #define SCHED_FIFO_LATENCY 2     /* rf_axis_fifo: write into empty -> m_axis_tvalid */
 #define SCHED_POOL_LATENCY 2     /* rf_pool, max (average: + 1) */
-/* rf_conv_mac LATENCY, cycles: SF*NF steps, 2 pipeline stages when SF > 1,
+/* rf_conv_mac LATENCY, cycles: SF*NF steps, PIPE pipeline stages when SF > 1
+ * (3 with SIMD > 1: the products are registered before their sum; else 2),
  * and the requantizer rf_requant (rq_digit 0) or rf_requant_serial (DIGIT
- * rq_digit) */
-int sched_mac_latency(int sf, int nf, int rq_digit);
+ * rq_digit, with the clamp register) */
+int sched_mac_latency(int sf, int nf, int simd, int rq_digit);
 int sched_dw_latency(int sf, int nf); /* rf_dw_mac LATENCY: SF*NF + 7 */
 /* The requantizer of a conv2d or dense layer: 0 for rf_requant, else the
  * DIGIT of rf_requant_serial (1, 2, 4, 8), the narrowest whose

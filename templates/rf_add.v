@@ -44,6 +44,14 @@
  * Resources per lane: three 32 x 32 multipliers (rf_requant; the two input
  * ones see a 9-bit value shifted by LEFT_SHIFT), ~600 flip-flops; for NF > 1
  * two CHANNELS*8-bit input registers and an NF-way slice multiplexer.
+ *
+ * READY_REG = 1 (registered ready): ce = !m_axis_tvalid. m_axis_tready then
+ * reaches only the output register's valid flag (emptied when the beat is
+ * taken), never the pipeline enable or s_axis_tready, so the ready chain
+ * between stages is cut here. Cost: the pipeline stands still in every
+ * cycle the output register holds a beat, at least one cycle per output
+ * (an output every II + 1 cycles at best). LATENCY counts enabled cycles
+ * as before.
  */
 
 `resetall
@@ -78,7 +86,10 @@ module rf_add #(
     // output clamp high (ACT_MIN .. 127)
     parameter ACT_MAX = 127,
     // left shift applied to the centred inputs (0 .. 22)
-    parameter LEFT_SHIFT = 20
+    parameter LEFT_SHIFT = 20,
+    // 1: registered ready: ce = !m_axis_tvalid, m_axis_tready only empties
+    //    the output register (no combinational path from m_axis_tready)
+    parameter READY_REG = 0
 ) (
     input  wire                  clk,
     input  wire                  rst,
@@ -128,8 +139,14 @@ localparam signed [32:0] ACT_MAX33 = {{25{ACT_MAX[7]}}, ACT_MAX[7:0]};
 // y[7:0] + OUT_ZP[7:0]; so the 32-bit compares do not wait for an adder
 localparam signed [32:0] Y_LO33 = ACT_MIN33 - OUT_ZP33;
 localparam signed [32:0] Y_HI33 = ACT_MAX33 - OUT_ZP33;
+localparam signed [8:0] Y_LO9 = Y_LO33[8:0];
+localparam signed [8:0] Y_HI9 = Y_HI33[8:0];
 
 initial begin
+    if (READY_REG != 0 && READY_REG != 1) begin
+        $error("READY_REG must be 0 or 1 (instance %m)");
+        $finish;
+    end
     if (CHANNELS < 1) begin
         $error("CHANNELS must be >= 1 (instance %m)");
         $finish;
@@ -161,7 +178,7 @@ initial begin
     end
 end
 
-wire ce = !m_axis_tvalid || m_axis_tready;
+wire ce = !m_axis_tvalid || (READY_REG == 0 && m_axis_tready);
 
 // ---- the lanes' input: the pixels themselves (NF = 1) or a fold of the
 // input registers (NF > 1) ----
@@ -260,6 +277,10 @@ always @(posedge clk) begin
         end
     end
 
+    if (READY_REG != 0 && m_axis_tvalid && m_axis_tready) begin
+        out_valid_reg <= 1'b0;
+    end
+
     if (rst) begin
         valid_reg <= {LS{1'b0}};
         out_valid_reg <= 1'b0;
@@ -278,8 +299,14 @@ generate
         wire signed [31:0] s1;
         wire signed [31:0] y;
         reg signed [31:0] sum_reg;
-        wire signed [32:0] y33 = $signed({y[31], y});
-        wire [7:0] clamped = y33 < Y_LO33 ? ACT_MIN[7:0] : (y33 > Y_HI33 ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
+        // clamp: y < Y_LO or y > Y_HI (both in -255 .. 255) without a 33-bit
+        // comparison: y in -256 .. 255 (bits 31..8 all equal) compares in
+        // 9 bits, any other y is below or above by its sign
+        wire y_small = &y[31:8] || ~|y[31:8];
+        wire signed [8:0] y9 = y[8:0];
+        wire y_lo = y_small ? y9 < Y_LO9 : y[31];
+        wire y_hi = y_small ? y9 > Y_HI9 : !y[31];
+        wire [7:0] clamped = y_lo ? ACT_MIN[7:0] : (y_hi ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
 
         rf_requant u_rq0 (.clk(clk), .ce(ce), .x(v0), .mult(M0), .shift(SH0), .y(s0));
         rf_requant u_rq1 (.clk(clk), .ce(ce), .x(v1), .mult(M1), .shift(SH1), .y(s1));

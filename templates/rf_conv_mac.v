@@ -54,11 +54,14 @@
  *   t                  window into the input register
  *   t+1 .. t+SF*NF     steps: products of the SIMD slice and the weight word
  *                      (ROM read one cycle ahead), accumulated with the bias
- *                      at sf = 0; when folded (SF > 1, PIPE = 2) the slice
- *                      and the weights are registered first, then the dot
- *                      product, and the accumulator follows 2 cycles later
+ *                      at sf = 0; when folded (SF > 1, PIPE = 3) the slice
+ *                      and the weights are registered first, then the
+ *                      products, then their SIMD-way sum, and the
+ *                      accumulator follows 3 cycles later (SIMD = 1:
+ *                      PIPE = 2, the product is the sum)
  *   +RQ_LAT            requantization of each fold's accumulator: rf_requant
- *                      (RQ_LAT 5) or rf_requant_serial (RQ_LAT R + 4)
+ *                      (RQ_LAT 5) or rf_requant_serial (RQ_LAT R + 5: its
+ *                      R + 4, then + OUT_ZP and the clamp, registered)
  *   +1                 + OUT_ZP, clamp into the fold's slice of the output
  *                      register; valid after the last fold
  *   LATENCY = SF*NF + 2 + PIPE + RQ_LAT: m_axis_tvalid in cycle t + LATENCY
@@ -76,6 +79,14 @@
  * NF*PE*(32+32+8) bits read synchronously (iCE40 EBR when large), the
  * K*K*IN_CH*8 bit input register (STREAM = 0) and the OUT_CH*8 bit output
  * register.
+ *
+ * READY_REG = 1 (registered ready): ce = !m_axis_tvalid. m_axis_tready then
+ * reaches only the output register's valid flag (emptied when the beat is
+ * taken), never the pipeline enable or s_axis_tready, so the ready chain
+ * between stages is cut here. Cost: the pipeline stands still in every
+ * cycle the output register holds a beat, at least one cycle per output
+ * (an output every II + 1 cycles at best). LATENCY counts enabled cycles
+ * as before.
  */
 
 `resetall
@@ -112,7 +123,10 @@ module rf_conv_mac #(
     // requantizer: 0 parallel (rf_requant), else serial digit bits (1, 2, 4, 8)
     parameter RQ_DIGIT = 0,
     // input: 0 one window per beat, 1 SIMD elements per beat (rf_window_fold)
-    parameter STREAM = 0
+    parameter STREAM = 0,
+    // 1: registered ready: ce = !m_axis_tvalid, m_axis_tready only empties
+    //    the output register (no combinational path from m_axis_tready)
+    parameter READY_REG = 0
 ) (
     input  wire                              clk,
     input  wire                              rst,
@@ -137,10 +151,13 @@ localparam NF = OUT_CH / PE;
 localparam II = SF * NF;
 // requantizer stages: rf_requant 5, rf_requant_serial R + 4
 localparam RQ_STEPS = RQ_DIGIT > 0 ? (31 + RQ_DIGIT - 1) / RQ_DIGIT : 0;
-localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 4 : 5;
+// rf_requant_serial's R + 4, and a register after the + OUT_ZP and clamp
+// (the requantizer's 32-bit result compared against the clamp bounds is a
+// carry chain too long to feed the output register directly)
+localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 5 : 5;
 // folded (SF > 1): the window slice and the weights are registered, then
 // the dot product, before the accumulator (2 stages)
-localparam PIPE = SF > 1 ? 2 : 0;
+localparam PIPE = SF > 1 ? (SIMD > 1 ? 3 : 2) : 0;
 // input transfer (STREAM: the window's first beat) in cycle t -> m_axis_tvalid
 // in cycle t + LATENCY
 localparam LATENCY = II + (STREAM != 0 ? 1 : 2) + PIPE + RQ_LAT;
@@ -160,10 +177,16 @@ localparam signed [32:0] ACT_MAX33 = {{25{ACT_MAX[7]}}, ACT_MAX[7:0]};
 // y[7:0] + OUT_ZP[7:0]; so the 32-bit compares do not wait for an adder
 localparam signed [32:0] Y_LO33 = ACT_MIN33 - OUT_ZP33;
 localparam signed [32:0] Y_HI33 = ACT_MAX33 - OUT_ZP33;
+localparam signed [8:0] Y_LO9 = Y_LO33[8:0];
+localparam signed [8:0] Y_HI9 = Y_HI33[8:0];
 // width of a SIMD dot product: 17-bit products, SIMD of them
 localparam DOTW = 17 + $clog2(SIMD + 1);
 
 initial begin
+    if (READY_REG != 0 && READY_REG != 1) begin
+        $error("READY_REG must be 0 or 1 (instance %m)");
+        $finish;
+    end
     if (KERNEL < 1 || KERNEL % 2 != 1) begin
         $error("KERNEL must be odd and >= 1 (instance %m)");
         $finish;
@@ -228,7 +251,7 @@ reg [NFW-1:0] nf_reg = {NFW{1'b0}}, nf_next;
 // weight word of the current step, nf*SF + sf
 reg [AW-1:0] addr_reg = {AW{1'b0}}, addr_next;
 
-wire ce = !m_axis_tvalid || m_axis_tready;
+wire ce = !m_axis_tvalid || (READY_REG == 0 && m_axis_tready);
 // STREAM: a step per input beat; else per enabled cycle while a window is held
 wire step = ce && (STREAM != 0 ? s_axis_tvalid : busy_reg);
 wire sf_last = sf_reg == SF_LAST;
@@ -296,7 +319,7 @@ generate
     end
 endgenerate
 // the dot products' operands, and what the accumulators see: the step
-// itself (PIPE = 0) or the step two enabled cycles later (PIPE = 2)
+// itself (PIPE = 0) or the step PIPE enabled cycles later (PIPE = 2, 3)
 wire [SIMD*8-1:0] dx;
 wire [PE*SIMD*8-1:0] dw;
 wire acc_v;                     // accumulate a dot product
@@ -325,12 +348,12 @@ generate
     end else begin : g_pipe
         reg [SIMD*8-1:0] x1_reg;
         reg [PE*SIMD*8-1:0] w1_reg;
-        reg [1:0] v_reg = 2'b00;
-        reg [1:0] first_reg;
-        reg [1:0] lsf_reg;
-        reg [2*NFW-1:0] nf_pipe;
-        reg [1:0] last_reg;
-        reg [1:0] user_reg;
+        reg [PIPE-1:0] v_reg = {PIPE{1'b0}};
+        reg [PIPE-1:0] first_reg;
+        reg [PIPE-1:0] lsf_reg;
+        reg [PIPE*NFW-1:0] nf_pipe;
+        reg [PIPE-1:0] last_reg;
+        reg [PIPE-1:0] user_reg;
         // the biases of the fold the accumulator sees: read one enabled
         // cycle ahead from the fold one stage down the pipe (not carried
         // down it: 2*PE*32 flip-flops fewer)
@@ -339,26 +362,26 @@ generate
             if (ce) begin
                 x1_reg <= x_slice;
                 w1_reg <= w_reg;
-                v_reg <= {v_reg[0], step};
-                first_reg <= {first_reg[0], sf_reg == {SFW{1'b0}}};
-                lsf_reg <= {lsf_reg[0], sf_last};
-                nf_pipe <= {nf_pipe[0 +: NFW], nf_reg};
-                last_reg <= {last_reg[0], cur_last};
-                user_reg <= {user_reg[0], win_user_reg};
-                b2_reg <= bias_rom[nf_pipe[0 +: NFW]];
+                v_reg <= {v_reg[PIPE-2:0], step};
+                first_reg <= {first_reg[PIPE-2:0], sf_reg == {SFW{1'b0}}};
+                lsf_reg <= {lsf_reg[PIPE-2:0], sf_last};
+                nf_pipe <= {nf_pipe[0 +: (PIPE-1)*NFW], nf_reg};
+                last_reg <= {last_reg[PIPE-2:0], cur_last};
+                user_reg <= {user_reg[PIPE-2:0], win_user_reg};
+                b2_reg <= bias_rom[nf_pipe[(PIPE-2)*NFW +: NFW]];
             end
             if (rst) begin
-                v_reg <= 2'b00;
+                v_reg <= {PIPE{1'b0}};
             end
         end
         assign dx = x1_reg;
         assign dw = w1_reg;
-        assign acc_v = ce && v_reg[1];
-        assign acc_first = first_reg[1];
-        assign acc_lsf = lsf_reg[1];
-        assign acc_nf = nf_pipe[NFW +: NFW];
-        assign acc_last = last_reg[1];
-        assign acc_user = user_reg[1];
+        assign acc_v = ce && v_reg[PIPE-1];
+        assign acc_first = first_reg[PIPE-1];
+        assign acc_lsf = lsf_reg[PIPE-1];
+        assign acc_nf = nf_pipe[(PIPE-1)*NFW +: NFW];
+        assign acc_last = last_reg[PIPE-1];
+        assign acc_user = user_reg[PIPE-1];
         assign acc_b = b2_reg;
     end
 endgenerate
@@ -403,7 +426,7 @@ generate
         assign y_tag = q_tag_reg[(RQ_LAT-1)*TW +: TW];
     end else begin : g_tag_ring
         // rf_requant_serial: starts at least SF >= R + 1 enabled cycles
-        // apart and RQ_LAT = R + 4 <= 2*(R + 1) (R >= 4), so at most 2 in
+        // apart and RQ_LAT = R + 5 <= 2*(R + 1) (R >= 4), so at most 2 in
         // flight: a 2-entry queue of tags instead of RQ_LAT stages
         reg [TW-1:0] tag0_reg, tag1_reg;
         reg wsel_reg = 1'b0, rsel_reg = 1'b0;
@@ -435,15 +458,32 @@ generate
         reg signed [DOTW-1:0] dot;
         reg signed [31:0] acc_reg;
         wire signed [31:0] y;
-        wire signed [32:0] y33 = $signed({y[31], y});
-        wire [7:0] clamped = y33 < Y_LO33 ? ACT_MIN[7:0] : (y33 > Y_HI33 ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
+        // clamp: y < Y_LO or y > Y_HI (both in -255 .. 255) without a 33-bit
+        // comparison: y in -256 .. 255 (bits 31..8 all equal) compares in
+        // 9 bits, any other y is below or above by its sign
+        wire y_small = &y[31:8] || ~|y[31:8];
+        wire signed [8:0] y9 = y[8:0];
+        wire y_lo = y_small ? y9 < Y_LO9 : y[31];
+        wire y_hi = y_small ? y9 > Y_HI9 : !y[31];
+        wire [7:0] clamped = y_lo ? ACT_MIN[7:0] : (y_hi ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
         integer i;
 
         for (s = 0; s < SIMD; s = s + 1) begin : g_simd
             // x - IN_ZP in -255 .. 255 (9 bits), times an int8 weight (17 bits)
             wire signed [8:0] xd = $signed({dx[8*s+7], dx[8*s +: 8]}) - IN_ZP9;
             wire signed [16:0] prod = xd * $signed(dw[(pe*SIMD+s)*8 +: 8]);
-            assign prods[s*DOTW +: DOTW] = {{(DOTW-17){prod[16]}}, prod};
+            if (PIPE < 3) begin : g_prod
+                assign prods[s*DOTW +: DOTW] = {{(DOTW-17){prod[16]}}, prod};
+            end else begin : g_prod_reg
+                // folded: the product registered before the SIMD-way sum
+                reg signed [16:0] prod_reg;
+                always @(posedge clk) begin
+                    if (ce) begin
+                        prod_reg <= prod;
+                    end
+                end
+                assign prods[s*DOTW +: DOTW] = {{(DOTW-17){prod_reg[16]}}, prod_reg};
+            end
         end
 
         always @* begin
@@ -495,10 +535,26 @@ generate
             );
         end
 
+        // serial: clamp(y) registered every enabled cycle; y holds for
+        // R + 1 enabled cycles at least, so at y_valid (RQ_LAT, one after
+        // rf_requant_serial's R + 4) cl_reg is this result's clamp
+        wire [7:0] y8;
+        if (RQ_DIGIT != 0) begin : g_cl
+            reg [7:0] cl_reg;
+            always @(posedge clk) begin
+                if (ce) begin
+                    cl_reg <= clamped;
+                end
+            end
+            assign y8 = cl_reg;
+        end else begin : g_nocl
+            assign y8 = clamped;
+        end
+
         for (f = 0; f < NF; f = f + 1) begin : g_fold
             always @(posedge clk) begin
                 if (ce && y_valid && y_nf == f) begin
-                    out_reg[(f*PE+pe)*8 +: 8] <= clamped;
+                    out_reg[(f*PE+pe)*8 +: 8] <= y8;
                 end
             end
         end
@@ -523,6 +579,10 @@ always @(posedge clk) begin
             out_last_reg <= y_tag[1];
             out_user_reg <= y_tag[0];
         end
+    end
+
+    if (READY_REG != 0 && m_axis_tvalid && m_axis_tready) begin
+        out_valid_reg <= 1'b0;
     end
 
     if (rst) begin

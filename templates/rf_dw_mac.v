@@ -68,6 +68,14 @@
  * (32 x 32 multipliers), ROMs of NF*SF*PE*SIMD*8 (weights) and
  * NF*PE*(32+32+8) bits read synchronously (iCE40 EBR when large), the
  * K*K*CHANNELS*8 bit input register and the CHANNELS*8 bit output register.
+ *
+ * READY_REG = 1 (registered ready): ce = !m_axis_tvalid. m_axis_tready then
+ * reaches only the output register's valid flag (emptied when the beat is
+ * taken), never the pipeline enable or s_axis_tready, so the ready chain
+ * between stages is cut here. Cost: the pipeline stands still in every
+ * cycle the output register holds a beat, at least one cycle per output
+ * (an output every II + 1 cycles at best). LATENCY counts enabled cycles
+ * as before.
  */
 
 `resetall
@@ -98,7 +106,10 @@ module rf_dw_mac #(
     // multipliers ($readmemh; NF words of PE*32 bits)
     parameter MULT_FILE = "mult.mem",
     // shifts ($readmemh; NF words of PE*8 bits)
-    parameter SHIFT_FILE = "shift.mem"
+    parameter SHIFT_FILE = "shift.mem",
+    // 1: registered ready: ce = !m_axis_tvalid, m_axis_tready only empties
+    //    the output register (no combinational path from m_axis_tready)
+    parameter READY_REG = 0
 ) (
     input  wire                                  clk,
     input  wire                                  rst,
@@ -147,10 +158,16 @@ localparam signed [32:0] ACT_MAX33 = {{25{ACT_MAX[7]}}, ACT_MAX[7:0]};
 // y[7:0] + OUT_ZP[7:0]; so the 32-bit compares do not wait for an adder
 localparam signed [32:0] Y_LO33 = ACT_MIN33 - OUT_ZP33;
 localparam signed [32:0] Y_HI33 = ACT_MAX33 - OUT_ZP33;
+localparam signed [8:0] Y_LO9 = Y_LO33[8:0];
+localparam signed [8:0] Y_HI9 = Y_HI33[8:0];
 // width of a SIMD dot product: 17-bit products, SIMD of them
 localparam DOTW = 17 + $clog2(SIMD + 1);
 
 initial begin
+    if (READY_REG != 0 && READY_REG != 1) begin
+        $error("READY_REG must be 0 or 1 (instance %m)");
+        $finish;
+    end
     if (KERNEL < 1) begin
         $error("KERNEL must be >= 1 (instance %m)");
         $finish;
@@ -223,7 +240,7 @@ generate
     end
 endgenerate
 
-wire ce = !m_axis_tvalid || m_axis_tready;
+wire ce = !m_axis_tvalid || (READY_REG == 0 && m_axis_tready);
 wire step = ce && busy_reg;
 wire sf_last = sf_reg == SF_LAST;
 wire last_step = sf_last && nf_reg == NF_LAST;
@@ -313,8 +330,14 @@ generate
         reg signed [DOTW-1:0] dot;
         reg signed [31:0] acc_reg;
         wire signed [31:0] y;
-        wire signed [32:0] y33 = $signed({y[31], y});
-        wire [7:0] clamped = y33 < Y_LO33 ? ACT_MIN[7:0] : (y33 > Y_HI33 ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
+        // clamp: y < Y_LO or y > Y_HI (both in -255 .. 255) without a 33-bit
+        // comparison: y in -256 .. 255 (bits 31..8 all equal) compares in
+        // 9 bits, any other y is below or above by its sign
+        wire y_small = &y[31:8] || ~|y[31:8];
+        wire signed [8:0] y9 = y[8:0];
+        wire y_lo = y_small ? y9 < Y_LO9 : y[31];
+        wire y_hi = y_small ? y9 > Y_HI9 : !y[31];
+        wire [7:0] clamped = y_lo ? ACT_MIN[7:0] : (y_hi ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
         integer i;
 
         for (s = 0; s < SIMD; s = s + 1) begin : g_simd
@@ -380,6 +403,10 @@ always @(posedge clk) begin
             out_last_reg <= q_last_reg[RQ_LAT-1];
             out_user_reg <= q_user_reg[RQ_LAT-1];
         end
+    end
+
+    if (READY_REG != 0 && m_axis_tvalid && m_axis_tready) begin
+        out_valid_reg <= 1'b0;
     end
 
     if (rst) begin

@@ -61,6 +61,15 @@
  * registers), CHANNELS adders of SUM_WIDTH bits, a CHANNELS:1 mux of
  * SUM_WIDTH bits, one rf_pool_div (one constant multiplication of SUM_WIDTH
  * bits), the CHANNELS*8 bit output register, position and channel counters.
+ *
+ * READY_REG = 1 (registered ready): ce = !m_axis_tvalid. m_axis_tready then
+ * reaches only the output register's valid flag (emptied when the beat is
+ * taken), never the pipeline enable or s_axis_tready, so the ready chain
+ * between stages is cut here. Cost: the issue and the divider stand still
+ * in every cycle the output register holds a beat (the accumulation goes
+ * on), so a frame's result comes at most one cycle later: an output every
+ * max(H*W, C + 1) cycles without back-pressure. LATENCY counts enabled
+ * cycles as before.
  */
 
 `resetall
@@ -77,7 +86,10 @@ module rf_global_pool #(
     // output clamp low (-128 .. ACT_MAX)
     parameter ACT_MIN = -128,
     // output clamp high (ACT_MIN .. 127)
-    parameter ACT_MAX = 127
+    parameter ACT_MAX = 127,
+    // 1: registered ready: ce = !m_axis_tvalid, m_axis_tready only empties
+    //    the output register (no combinational path from m_axis_tready)
+    parameter READY_REG = 0
 ) (
     input  wire                  clk,
     input  wire                  rst,
@@ -110,6 +122,10 @@ localparam [NW-1:0] N_LAST = COUNT[NW-1:0] - 1'b1;
 localparam [CW-1:0] C_LAST = CHANNELS[CW-1:0] - 1'b1;
 
 initial begin
+    if (READY_REG != 0 && READY_REG != 1) begin
+        $error("READY_REG must be 0 or 1 (instance %m)");
+        $finish;
+    end
     if (HEIGHT < 1 || WIDTH < 1) begin
         $error("HEIGHT and WIDTH must be >= 1 (instance %m)");
         $finish;
@@ -132,7 +148,7 @@ initial begin
     end
 end
 
-wire ce = !m_axis_tvalid || m_axis_tready;
+wire ce = !m_axis_tvalid || (READY_REG == 0 && m_axis_tready);
 
 // ---- accumulate ----
 // position of the next pixel in its frame
@@ -234,6 +250,10 @@ always @(posedge clk) begin
             out_reg[d_ch_reg*8 +: 8] <= y;
         end
         out_valid_reg <= d_valid_reg && d_last_reg;
+    end
+
+    if (READY_REG != 0 && m_axis_tvalid && m_axis_tready) begin
+        out_valid_reg <= 1'b0;
     end
 
     if (rst) begin

@@ -55,6 +55,14 @@
  * multiplication of SUM_WIDTH bits); CHANNELS x (8 or SUM_WIDTH) stage-1
  * flip-flops, CHANNELS x 9 more for average, CHANNELS x 8 output register,
  * LATENCY valid/tlast/tuser flags.
+ *
+ * READY_REG = 1 (registered ready): ce = !m_axis_tvalid. m_axis_tready then
+ * reaches only the output register's valid flag (emptied when the beat is
+ * taken), never the pipeline enable or s_axis_tready, so the ready chain
+ * between stages is cut here. Cost: the pipeline stands still in every
+ * cycle the output register holds a beat, at least one cycle per output
+ * (an output every II + 1 cycles at best). LATENCY counts enabled cycles
+ * as before.
  */
 
 `resetall
@@ -71,7 +79,10 @@ module rf_pool #(
     // output clamp low (-128 .. ACT_MAX)
     parameter ACT_MIN = -128,
     // output clamp high (ACT_MIN .. 127)
-    parameter ACT_MAX = 127
+    parameter ACT_MAX = 127,
+    // 1: registered ready: ce = !m_axis_tvalid, m_axis_tready only empties
+    //    the output register (no combinational path from m_axis_tready)
+    parameter READY_REG = 0
 ) (
     input  wire                                  clk,
     input  wire                                  rst,
@@ -102,6 +113,10 @@ localparam signed [7:0] ACT_MIN8 = ACT_MIN[7:0];
 localparam signed [7:0] ACT_MAX8 = ACT_MAX[7:0];
 
 initial begin
+    if (READY_REG != 0 && READY_REG != 1) begin
+        $error("READY_REG must be 0 or 1 (instance %m)");
+        $finish;
+    end
     if (KERNEL < 1) begin
         $error("KERNEL must be >= 1 (instance %m)");
         $finish;
@@ -120,7 +135,7 @@ initial begin
     end
 end
 
-wire ce = !m_axis_tvalid || m_axis_tready;
+wire ce = !m_axis_tvalid || (READY_REG == 0 && m_axis_tready);
 wire in_xfer = s_axis_tvalid && s_axis_tready;
 
 assign s_axis_tready = ce;
@@ -141,6 +156,10 @@ always @(posedge clk) begin
         valid_reg <= {valid_reg[LATENCY-2:0], in_xfer};
         last_reg <= {last_reg[LATENCY-2:0], s_axis_tlast};
         user_reg <= {user_reg[LATENCY-2:0], s_axis_tuser};
+    end
+
+    if (READY_REG != 0 && m_axis_tvalid && m_axis_tready) begin
+        valid_reg[LATENCY-1] <= 1'b0;
     end
 
     if (rst) begin

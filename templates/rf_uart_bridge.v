@@ -52,6 +52,11 @@
  *                 frame after which the frame is abandoned (0: never); if
  *                 pixels were fed, the pipeline is reset through net_rst
  *
+ * The parser decodes received bytes from a one-byte register after the
+ * receive FIFO (a byte every 2 cycles at most, against one per
+ * 10 * CLKS_PER_BIT from the UART), so no RAM output or FIFO logic lies on
+ * its paths.
+ *
  * Streams: m_axis (IN_CH*8 bits) feeds the pipeline's s_axis, with tuser on
  * the first pixel and tlast on the last pixel of each line; s_axis takes the
  * pipeline's m_axis (tlast/tuser are not needed: positions are counted).
@@ -175,8 +180,9 @@ wire [7:0] rx_byte;
 wire rx_valid;
 wire rx_ferr;
 wire rx_ready;
-wire [7:0] q_byte;
-wire q_valid;
+wire [7:0] f_byte;
+wire f_valid;
+wire f_pop;
 wire q_pop;
 // an abandoned frame resets the parser, the FIFOs, the transmitter's frame
 // state and (through net_rst) the pipeline; not the UARTs
@@ -210,14 +216,38 @@ rf_axis_fifo #(
     .s_axis_tready(rx_ready),
     .s_axis_tlast(1'b0),
     .s_axis_tuser(1'b0),
-    .m_axis_tdata(q_byte),
-    .m_axis_tvalid(q_valid),
-    .m_axis_tready(q_pop),
+    .m_axis_tdata(f_byte),
+    .m_axis_tvalid(f_valid),
+    .m_axis_tready(f_pop),
     .m_axis_tlast(q_last),
     .m_axis_tuser(q_user),
     .count(rx_count),
     .high_water(rx_high_water)
 );
+
+// ---- the parser's byte register ----
+// The FIFO's next byte, registered: the parser decodes from flip-flops, not
+// from the FIFO's RAM output (an Fmax path), and its pop (q_pop) reaches
+// the FIFO through no logic. A byte moves in when the register is empty,
+// so at most one byte every 2 cycles (the UART brings one every
+// 10 * CLKS_PER_BIT).
+reg [7:0] q_byte_reg;
+reg q_valid_reg = 1'b0;
+wire [7:0] q_byte = q_byte_reg;
+wire q_valid = q_valid_reg;
+assign f_pop = f_valid && !q_valid_reg;
+
+always @(posedge clk) begin
+    if (f_pop) begin
+        q_byte_reg <= f_byte;
+        q_valid_reg <= 1'b1;
+    end else if (q_pop) begin
+        q_valid_reg <= 1'b0;
+    end
+    if (srst) begin
+        q_valid_reg <= 1'b0;
+    end
+end
 
 // ---- parser: bytes -> pixels, CRC check ----
 localparam [2:0] P_SYNC0 = 3'd0, P_SYNC1 = 3'd1, P_TYPE = 3'd2, P_LEN = 3'd3, P_PAY = 3'd4, P_CRC = 3'd5;

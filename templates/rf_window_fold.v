@@ -32,7 +32,11 @@
  *   uses stream rows T .. T+K-1, T = frame start + oy*S - PAD_TOP. A window's
  *   first beat waits until its last needed pixel, (T + n, min(ox*S + Q,
  *   W-1)), n = min(K-1, H-1 + PAD_TOP - oy*S), Q = K-1 - PAD_LEFT, was written
- *   in an earlier cycle; its other beats follow without condition (their
+ *   two cycles before at least, and comes one cycle after the previous
+ *   window's last beat at the earliest (the check is registered: rdy_reg,
+ *   the pixel's presence in the cycle before, cleared when a window's last
+ *   beat issues, since the next window's need is not yet in its registers;
+ *   an Fmax path otherwise); its other beats follow without condition (their
  *   pixels are older, and no row T .. T+K-1 is written over before the
  *   output row ends). Every beat reads one pixel word; its slice cc and the
  *   padding are applied at the output register.
@@ -42,12 +46,14 @@
  *   beat of an output row's last window.
  *   ce = !m_axis_tvalid || m_axis_tready moves the reader and both stages.
  *
- * Pipeline: beat issue with synchronous RAM read (cycle t+1) -> slice and
- * padding into the output register (cycle t+2) -> valid.
- *   LATENCY = 3: the input pixel that completes a window, accepted in cycle
- *   t, gives the window's first beat on m_axis in cycle t + 3 when the reader
+ * Pipeline: the check registered (cycle t+1) -> beat issue with synchronous
+ * RAM read (cycle t+2) -> slice and padding into the output register (cycle
+ * t+3) -> valid.
+ *   LATENCY = 4: the input pixel that completes a window, accepted in cycle
+ *   t, gives the window's first beat on m_axis in cycle t + 4 when the reader
  *   is waiting for it and m_axis is not back-pressured.
- *   II = 1 beat per cycle: B cycles per window, HO*WO*B per frame.
+ *   II = 1 beat per cycle within a window, and one cycle between windows:
+ *   B + 1 cycles per window, HO*WO*(B + 1) per frame.
  *
  * Resources: R x WIDTH x CHANNELS*8 RAM bits in one RAM (iCE40 EBR: R*WIDTH
  * deep, so that narrow rows share blocks), a CHANNELS*8 bit read register,
@@ -101,11 +107,10 @@ module rf_window_fold #(
 );
 
 // input pixel completing a window accepted in cycle t -> its first beat valid in t + LATENCY
-localparam LATENCY = 3;
+localparam LATENCY = 4;
 localparam OUT_HEIGHT /*verilator public*/ = (HEIGHT + PAD_TOP + PAD_BOTTOM - KERNEL) / STRIDE + 1;
 localparam OUT_WIDTH /*verilator public*/ = (WIDTH + PAD_LEFT + PAD_RIGHT - KERNEL) / STRIDE + 1;
 localparam R = KERNEL + STRIDE;
-localparam Q = KERNEL - 1 - PAD_LEFT;
 localparam CC = CHANNELS / SIMD;
 localparam JUMP = HEIGHT - (OUT_HEIGHT - 1) * STRIDE;
 localparam DB = STRIDE;
@@ -118,9 +123,8 @@ localparam KW = KERNEL > 1 ? $clog2(KERNEL) : 1;
 localparam CCW = CC > 1 ? $clog2(CC) : 1;
 localparam RPW = REPEAT > 1 ? $clog2(REPEAT) : 1;
 localparam OXW = OUT_WIDTH > 1 ? $clog2(OUT_WIDTH) : 1;
-// padded coordinates: rows oy*S + kh in 0 .. H+PT+PB-1, columns ox*S + kw
+// padded rows oy*S + kh in 0 .. H+PT+PB-1
 localparam YW = $clog2(HEIGHT + PAD_TOP + PAD_BOTTOM + 1);
-localparam PXW = $clog2(WIDTH + PAD_LEFT + PAD_RIGHT + 1);
 localparam YBW = HEIGHT + PAD_TOP > 1 ? $clog2(HEIGHT + PAD_TOP) : 1;
 localparam YB_INIT32 = HEIGHT - 1 + PAD_TOP;
 localparam YB_LAST32 = HEIGHT - 1 + PAD_TOP - (OUT_HEIGHT - 1) * STRIDE;
@@ -144,6 +148,12 @@ localparam [31:0] W32 = WIDTH;
 localparam [31:0] STEP_S32 = STRIDE;
 localparam [31:0] STEP_J32 = JUMP;
 localparam [7:0] PAD8 = PAD_VALUE[7:0];
+// the image column of padded column 0, -PAD_LEFT, in AW bits (mod 2^AW)
+localparam [AW-1:0] COL0 = {AW{1'b0}} - PAD_LEFT[AW-1:0];
+localparam [AW-1:0] S_A = STRIDE[AW-1:0];
+localparam [AW-1:0] W_A = WIDTH[AW-1:0];
+localparam [AW-1:0] XL_A = W_A - 1'b1;
+localparam [AW-1:0] KM1_A = KERNEL[AW-1:0] - 1'b1;
 
 initial begin
     if (HEIGHT < 1 || WIDTH < 1 || CHANNELS < 1 || KERNEL < 1 || STRIDE < 1) begin
@@ -167,8 +177,8 @@ initial begin
         $error("SIMD must divide CHANNELS and REPEAT be >= 1 (instance %m)");
         $finish;
     end
-    if (LATENCY != 3) begin
-        $error("rf_window_fold pipeline must have LATENCY 3 (instance %m)");
+    if (LATENCY != 4) begin
+        $error("rf_window_fold pipeline must have LATENCY 4 (instance %m)");
         $finish;
     end
 end
@@ -190,7 +200,6 @@ assign s_axis_tready = {{(32-DW){1'b0}}, d_reg} <= DB + R - 1;
 reg [YBW-1:0] ryb_reg = YB_INIT;
 reg [YW-1:0] ytop_reg = {YW{1'b0}};
 reg [AW-1:0] tb_reg = TB_INIT;
-reg [PXW-1:0] xl_reg = {PXW{1'b0}};
 reg [XW-1:0] xneed_reg;
 reg [OXW-1:0] ox_reg = {OXW{1'b0}};
 // the beat: repeat, kernel row and column, channel slice; the padded row
@@ -200,8 +209,14 @@ reg [KW-1:0] kh_reg = {KW{1'b0}};
 reg [KW-1:0] kw_reg = {KW{1'b0}};
 reg [CCW-1:0] cc_reg = {CCW{1'b0}};
 reg [YW-1:0] ry_reg = {YW{1'b0}};
-reg [PXW-1:0] rx_reg = {PXW{1'b0}};
 reg [AW-1:0] rowb_reg = TB_INIT;
+// the image column of the beat and of the window's left edge, padded column
+// - PAD_LEFT, in AW bits (mod 2^AW): the RAM's read address is one adder from
+// registers. A column left of the image wraps to 2^AW - PAD_LEFT or more,
+// which is >= WIDTH (2^AW >= (K+S)*W >= W + PAD_LEFT), so col >= WIDTH is
+// the column padding test on both sides
+reg [AW-1:0] col_reg = COL0;
+reg [AW-1:0] xlc_reg = COL0;
 // D the window's first beat needs: n + DB, n = min(K-1, yb), kept in a register
 function [DW-1:0] need_of(input [31:0] yb);
     need_of = (yb + 1 < KERNEL ? yb[DW-1:0] : KERNEL[DW-1:0] - 1'b1) + DB[DW-1:0];
@@ -209,31 +224,40 @@ endfunction
 localparam [DW-1:0] NEED_INIT = need_of(YB_INIT32);
 reg [DW-1:0] need_reg = NEED_INIT;
 
-function [XW-1:0] xneed_of(input [31:0] xl);
-    xneed_of = xl + Q > WIDTH - 1 ? X_LAST : xl[XW-1:0] + Q[XW-1:0];
+// the column a window's first beat needs, min(xl + Q, W-1), from its left
+// edge's image column c = xl - PAD_LEFT: c + K - 1 = xl + Q >= 0
+function [XW-1:0] xneed_of(input [AW-1:0] c);
+    reg [AW-1:0] e;
+    begin
+        e = c + KM1_A;
+        xneed_of = e > XL_A ? X_LAST : e[XW-1:0];
+    end
 endfunction
 
 wire ce = !m_axis_tvalid || m_axis_tready;
-wire first_beat = rp_reg == {RPW{1'b0}} && kh_reg == {KW{1'b0}} && kw_reg == {KW{1'b0}} && cc_reg == {CCW{1'b0}};
+// the beat counters are all 0: a register (set as the last beat issues)
+reg first_reg = 1'b1;
+wire first_beat = first_reg;
 wire last_beat = rp_reg == RP_LAST && kh_reg == K_LAST && kw_reg == K_LAST && cc_reg == CC_LAST;
 wire [31:0] wx32 = {{(32-XW){1'b0}}, wx_reg};
 wire [31:0] xneed32 = {{(32-XW){1'b0}}, xneed_reg};
 wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
-wire issue = ce && (!first_beat || data_ready);
+// data_ready in the cycle before, for the window whose need is in the
+// registers (cleared as a window's last beat issues): the first beat's check
+// from a flip-flop
+reg rdy_reg = 1'b0;
+wire issue = ce && (!first_beat || rdy_reg);
 wire row_end = ox_reg == OX_LAST;
 wire frame_end = row_end && ryb_reg == YB_LAST;
 wire r_row_adv = issue && last_beat && row_end && !frame_end;
 wire r_frame_adv = issue && last_beat && frame_end;
 // the beat's element lies outside the image
 wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
-wire [31:0] rx32 = {{(32-PXW){1'b0}}, rx_reg};
 // (x + 1 <= PAD: not constant-false when a pad is 0)
-wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || rx32 + 1 <= PAD_LEFT || rx32 >= WIDTH + PAD_LEFT;
-/* verilator lint_off UNUSEDSIGNAL */
-// the image column rx - PAD_LEFT, < WIDTH when not padding: AW bits suffice
-wire [31:0] col32 = rx32 - PAD_LEFT;
-/* verilator lint_on UNUSEDSIGNAL */
-wire [AW-1:0] raddr = pad ? {AW{1'b0}} : rowb_reg + col32[AW-1:0];
+wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || col_reg >= W_A;
+// the beat's word: row word + image column. A padded beat reads any word
+// (its data is replaced by PAD_VALUE at stage 1), so pad is not on this path
+wire [AW-1:0] raddr = rowb_reg + col_reg;
 
 // a row word plus one row, wrapped into the RAM
 function [AW-1:0] next_row(input [AW-1:0] a, input [31:0] by);
@@ -244,9 +268,14 @@ function [AW-1:0] next_row(input [AW-1:0] a, input [31:0] by);
     end
 endfunction
 
-initial xneed_reg = xneed_of(32'd0);
+initial xneed_reg = xneed_of(COL0);
 
 always @(posedge clk) begin
+    rdy_reg <= data_ready && !(issue && last_beat);
+    if (issue) begin
+        first_reg <= last_beat;
+    end
+
     // writer
     if (s_xfer) begin
         wx_reg <= wx_reg == X_LAST ? {XW{1'b0}} : wx_reg + 1'b1;
@@ -262,10 +291,10 @@ always @(posedge clk) begin
             cc_reg <= {CCW{1'b0}};
             if (kw_reg != K_LAST) begin
                 kw_reg <= kw_reg + 1'b1;
-                rx_reg <= rx_reg + 1'b1;
+                col_reg <= col_reg + 1'b1;
             end else begin
                 kw_reg <= {KW{1'b0}};
-                rx_reg <= xl_reg;
+                col_reg <= xlc_reg;
                 if (kh_reg != K_LAST) begin
                     kh_reg <= kh_reg + 1'b1;
                     ry_reg <= ry_reg + 1'b1;
@@ -282,14 +311,14 @@ always @(posedge clk) begin
             // the next window
             if (!row_end) begin
                 ox_reg <= ox_reg + 1'b1;
-                xl_reg <= xl_reg + STRIDE[PXW-1:0];
-                rx_reg <= xl_reg + STRIDE[PXW-1:0];
-                xneed_reg <= xneed_of({{(32-PXW){1'b0}}, xl_reg} + STRIDE);
+                xlc_reg <= xlc_reg + S_A;
+                col_reg <= xlc_reg + S_A;
+                xneed_reg <= xneed_of(xlc_reg + S_A);
             end else begin
                 ox_reg <= {OXW{1'b0}};
-                xl_reg <= {PXW{1'b0}};
-                rx_reg <= {PXW{1'b0}};
-                xneed_reg <= xneed_of(32'd0);
+                xlc_reg <= COL0;
+                col_reg <= COL0;
+                xneed_reg <= xneed_of(COL0);
                 if (!frame_end) begin
                     ryb_reg <= ryb_reg - S_Y;
                     ytop_reg <= ytop_reg + STRIDE[YW-1:0];
@@ -310,22 +339,24 @@ always @(posedge clk) begin
     end
 
     if (rst) begin
+        rdy_reg <= 1'b0;
+        first_reg <= 1'b1;
         wx_reg <= {XW{1'b0}};
         waddr_reg <= {AW{1'b0}};
         d_reg <= D_INIT;
         ryb_reg <= YB_INIT;
         ytop_reg <= {YW{1'b0}};
         tb_reg <= TB_INIT;
-        xl_reg <= {PXW{1'b0}};
-        xneed_reg <= xneed_of(32'd0);
+        xneed_reg <= xneed_of(COL0);
         ox_reg <= {OXW{1'b0}};
         rp_reg <= {RPW{1'b0}};
         kh_reg <= {KW{1'b0}};
         kw_reg <= {KW{1'b0}};
         cc_reg <= {CCW{1'b0}};
         ry_reg <= {YW{1'b0}};
-        rx_reg <= {PXW{1'b0}};
         rowb_reg <= TB_INIT;
+        col_reg <= COL0;
+        xlc_reg <= COL0;
         need_reg <= NEED_INIT;
     end
 end

@@ -268,6 +268,9 @@ FAMILY_CASES=(
     "resnet8_folded kernels/resnet8.yaml --target-cycles 1000000000"
     "bottleneck_14 kernels/bottleneck.yaml --resolution 14x14 --target-cycles 12544"
     "bottleneck_folded kernels/bottleneck.yaml --resolution 6x6 --target-cycles 1000000000"
+    # registered ready (READY_REG = 1 in every compute stage, as --board builds them)
+    "two_blocks_rr tests/kernels/two_blocks.yaml --registered-ready"
+    "mobile_pool_rr_folded tests/kernels/mobile_pool.yaml --registered-ready --target-cycles 100000000"
 )
 # build_case NAME KERNEL FLAGS...: build/NAME/stream
 build_case() {
@@ -415,7 +418,11 @@ EOF
         "tests/kernels/mobile_pool.yaml|" "tests/kernels/two_blocks.yaml|--resolution 16x8 --fifo-depth stem_to_b1add=34" \
         "tests/kernels/folded_add.yaml|" "tests/kernels/board_tiny.yaml|" \
         "kernels/resnet_block.yaml|--resolution 12x10 --target-cycles 100000000" \
-        "tests/kernels/strided.yaml|--target-cycles 100000000"; do
+        "tests/kernels/strided.yaml|--target-cycles 100000000" \
+        "tests/kernels/two_blocks.yaml|--registered-ready --resolution 16x8 --fifo-depth stem_to_b1add=34" \
+        "tests/kernels/mobile_pool.yaml|--registered-ready --target-cycles 100000000" \
+        "tests/kernels/folded_add.yaml|--registered-ready" \
+        "kernels/resnet_block.yaml|--registered-ready --resolution 12x10 --target-cycles 100000000"; do
         IFS='|' read -r k flags <<<"$spec"
         rm -rf build/cmodel "$B/cmodel"
         # shellcheck disable=SC2086
@@ -438,9 +445,13 @@ fi
 if want random; then
     rm -rf build/random
     python3 tests/random_nets.py "${RANDOM_SEED:-1}" "${RANDOM_COUNT:-8}" build/random || fail "random: generator script"
+    ri=0
     for f in build/random/*.yaml; do
         n=$(basename "$f" .yaml)
-        if ! make --no-print-directory "build/$n/stream" K="$n" KERNEL="$f" VOPT=-O0 >"$B/$n.build.log" 2>&1; then
+        # every second network with registered ready (READY_REG = 1, as --board builds)
+        rflags=
+        [ $((ri++ % 2)) = 1 ] && rflags=--registered-ready
+        if ! make --no-print-directory "build/$n/stream" K="$n" KERNEL="$f" VOPT=-O0 GEN_FLAGS="$rflags" >"$B/$n.build.log" 2>&1; then
             tail -20 "$B/$n.build.log"
             fail "random $n (build)"
             continue
@@ -477,7 +488,7 @@ EOF
                 tail -5 "$B/$n.log"
             fi
         done
-        if [ $ok = 1 ]; then pass "random $n: bit-exact, no deadlock, cycles/frame and first output as the cycle model predicts (or within 3% without it)"; else fail "random $n ($f)"; fi
+        if [ $ok = 1 ]; then pass "random $n${rflags:+ $rflags}: bit-exact, no deadlock, cycles/frame and first output as the cycle model predicts (or within 3% without it)"; else fail "random $n ($f${rflags:+ $rflags})"; fi
         rm -rf "build/$n"
     done
 fi

@@ -130,6 +130,57 @@ template <class T> static void reset(T *top, uint64_t &cycle)
     top->eval();
 }
 
+// ---- READY_REG (the compute stages' registered ready) ----
+// The pipeline enable as the ports show it: ce = !m_axis_tvalid ||
+// m_axis_tready, or with READY_REG = 1 ce = !m_axis_tvalid (m_axis_tready
+// then only empties the output register). The timing checks count enabled
+// cycles with it: a stage's LATENCY counts enabled cycles, and without
+// back-pressure every cycle is enabled when READY_REG = 0.
+static bool port_ce(int ready_reg, int m_tvalid, int m_tready) { return !m_tvalid || (!ready_reg && m_tready); }
+
+// Counts of the same-cycle m_axis_tready probe below: every probe, the
+// probes made while m_axis_tvalid was high (only those could see the
+// READY_REG = 0 path, ce = !m_axis_tvalid || m_axis_tready), and the probes
+// that saw a ready change.
+struct ReadyProbe {
+    long probes = 0, hot = 0, bad = 0;
+};
+
+// READY_REG = 1: no combinational path from m_axis_tready to the input
+// readies. With this cycle's inputs set (clock low), evaluate with
+// m_axis_tready = 0 and then 1, before the clock edge, and compare what
+// readies() returns (the input readies packed into an int, bit k one ready).
+// The caller sets the cycle's real m_axis_tready and evaluates again.
+template <class T, class F>
+static void probe_ready_path(T *top, F readies, ReadyProbe &rp, const char *phase, uint64_t cycle)
+{
+    top->m_axis_tready = 0;
+    top->eval();
+    int r0 = readies();
+    top->m_axis_tready = 1;
+    top->eval();
+    int r1 = readies();
+    rp.probes++;
+    if (top->m_axis_tvalid)
+        rp.hot++;
+    if (r0 != r1) {
+        rp.bad++;
+        tb_error("%s cycle %llu: input ready(s) 0x%x with m_axis_tready = 0, 0x%x with m_axis_tready = 1 "
+                 "(READY_REG = 1: no combinational path from m_axis_tready)",
+                 phase, (unsigned long long)cycle, r0, r1);
+    }
+}
+
+// the probe's summary line; an error when no probe saw m_axis_tvalid high
+static void probe_report(const ReadyProbe &rp)
+{
+    printf("READY_REG = 1: input ready(s) changed with m_axis_tready in %ld of %ld probed cycles (%ld of them with "
+           "m_axis_tvalid high)\n",
+           rp.bad, rp.probes, rp.hot);
+    if (rp.hot == 0)
+        tb_error("READY_REG = 1: the m_axis_tready probe never saw m_axis_tvalid high (%ld probes)", rp.probes);
+}
+
 // ---- TFLite int8 arithmetic, written independently of the RTL ----
 // gemmlowp SaturatingRoundingDoublingHighMul
 static int32_t ref_srdhm(int32_t a, int32_t b)

@@ -1,7 +1,12 @@
 // Testbench of rf_add: TFLite int8 ADD bit exact against an independent
 // reference, joint transfer of both inputs, tlast/tuser from s0, LATENCY
 // and II = NF = CHANNELS / PE without stalls, random stalls on all three
-// streams.
+// streams. With -DP_READY_REG=1 (the template's READY_REG = 1,
+// ce = !m_axis_tvalid): s0_axis_tready and s1_axis_tready the same with
+// m_axis_tready 0 and 1 in every cycle, every output LATENCY enabled cycles
+// after its inputs (also with stalls), and without stalls the first output
+// LATENCY cycles after its inputs, inputs II enabled cycles apart and outputs
+// II + 1 cycles apart.
 #include <deque>
 #include <vector>
 
@@ -50,9 +55,15 @@
 #ifndef P_LEFT_SHIFT
 #define P_LEFT_SHIFT 20
 #endif
+#ifndef P_READY_REG
+#define P_READY_REG 0
+#endif
 // documented in templates/rf_add.v
 static const int NF = P_CHANNELS / P_PE;
 static const int LATENCY = NF > 1 ? NF + 12 : 12;
+// cycles between outputs without stalls: II = NF, one more with READY_REG = 1
+// (the pipeline stands still while the output register holds a beat)
+static const int OUT_II = NF + P_READY_REG;
 
 struct Beat {
     std::vector<int8_t> v;
@@ -72,6 +83,7 @@ static int ref_add(int x0, int x1)
 
 static Vtb *top;
 static uint64_t cyc;
+static ReadyProbe probe;  // READY_REG = 1
 
 static Beat rand_beat(Rng &rng)
 {
@@ -101,9 +113,9 @@ static void run(Rng &rng, int n, int pv0, int pv1, int pr, bool timing)
     }
     int i0 = 0, i1 = 0, got = 0, guard = 0;
     bool h0 = false, h1 = false, prev_stall = false;
-    std::deque<uint64_t> in_cycle;
-    uint64_t first_out = 0;
-    int outs_full = 0;
+    std::deque<uint64_t> in_cycle, in_en;  // an input pair's cycle; enabled cycles up to and with it
+    uint64_t first_out = 0, en = 0, prev_in_en = 0;  // en: enabled cycles before this one
+    int outs_full = 0, ins_full = 0;
     std::remove_reference<decltype(top->m_axis_tdata)>::type prev_data;
     while (got < n && guard++ < 100 * n + 1000) {
         if (!h0 && i0 < n && rng.pct(pv0))
@@ -118,8 +130,12 @@ static void run(Rng &rng, int n, int pv0, int pv1, int pr, bool timing)
         top->s1_axis_tuser = 0;
         top->s0_axis_tvalid = h0;
         top->s1_axis_tvalid = h1;
+        if (P_READY_REG)
+            probe_ready_path(top, [] { return top->s0_axis_tready | top->s1_axis_tready << 1; }, probe, "rf_add",
+                             cyc);
         top->m_axis_tready = rng.pct(pr);
         top->eval();
+        const bool ce = port_ce(P_READY_REG, top->m_axis_tvalid, top->m_axis_tready);
         bool f0 = h0 && top->s0_axis_tready, f1 = h1 && top->s1_axis_tready;
         if (f0 != f1)
             tb_error("cycle %llu: inputs transfer separately (s0 %d, s1 %d)", (unsigned long long)cyc, f0, f1);
@@ -142,33 +158,51 @@ static void run(Rng &rng, int n, int pv0, int pv1, int pr, bool timing)
                     tb_error("beat %d: tlast/tuser %d/%d, expected %d/%d (from s0)", got, top->m_axis_tlast,
                              top->m_axis_tuser, a[got].last, a[got].user);
             }
+            // LATENCY enabled cycles (the inputs' cycle counted; while a beat
+            // waits in the output register no cycle is enabled). READY_REG = 1:
+            // in every run; without stalls every cycle is enabled when
+            // READY_REG = 0, and the first beat takes LATENCY cycles
+            uint64_t lat = cyc - in_cycle.front(), lat_en = 1 + en - in_en.front();
+            if ((timing || P_READY_REG) && lat_en != (uint64_t)LATENCY)
+                tb_error("beat %d: latency %llu enabled cycles (%llu cycles), expected LATENCY = %d", got,
+                         (unsigned long long)lat_en, (unsigned long long)lat, LATENCY);
             if (timing) {
-                uint64_t lat = cyc - in_cycle.front();
-                if (lat != (uint64_t)LATENCY)
+                if ((!P_READY_REG || got == 0) && lat != (uint64_t)LATENCY)
                     tb_error("beat %d: latency %llu cycles, expected LATENCY = %d", got, (unsigned long long)lat,
                              LATENCY);
                 if (got == 0)
                     first_out = cyc;
-                else if (cyc == first_out + (uint64_t)got * NF)
+                else if (cyc == first_out + (uint64_t)got * OUT_II)
                     outs_full++;
             }
             in_cycle.pop_front();
+            in_en.pop_front();
             got++;
         }
         if (f0 && f1) {
+            // inputs II = NF enabled cycles apart
+            if (i0 > 0 && en + ce - prev_in_en == (uint64_t)NF)
+                ins_full++;
+            prev_in_en = en + ce;
             in_cycle.push_back(cyc);
+            in_en.push_back(en + ce);
             h0 = h1 = false;
             i0++;
             i1++;
         }
+        en += ce;
         tick(top, cyc);
     }
     if (got < n)
         tb_error("only %d of %d beats came out", got, n);
     if (timing) {
-        printf("no stalls: latency %d, %d of %d outputs %d cycles apart (II = NF)\n", LATENCY, outs_full + 1, n, NF);
+        printf("no stalls: latency %d, %d of %d inputs %d enabled cycles apart (II = NF), %d of %d outputs %d cycles "
+               "apart (II + READY_REG)\n",
+               LATENCY, ins_full + 1, n, NF, outs_full + 1, n, OUT_II);
         if (outs_full + 1 != n)
-            tb_error("II: %d of %d outputs %d cycles apart", outs_full + 1, n, NF);
+            tb_error("II: %d of %d outputs %d cycles apart", outs_full + 1, n, OUT_II);
+        if (ins_full + 1 != n)
+            tb_error("II: %d of %d inputs %d enabled cycles apart", ins_full + 1, n, NF);
     }
 }
 
@@ -177,9 +211,9 @@ int main(int argc, char **argv)
     Verilated::commandArgs(argc, argv);
     top = new Vtb;
     Rng rng(4);
-    printf("rf_add CHANNELS=%d PE=%d zp %d %d -> %d, mult %d>>%d %d>>%d out %d>>%d, act [%d, %d]\n", P_CHANNELS, P_PE,
-           P_IN0_ZP, P_IN1_ZP, P_OUT_ZP, P_IN0_MULT, P_IN0_SHIFT, P_IN1_MULT, P_IN1_SHIFT, P_OUT_MULT, P_OUT_SHIFT, P_ACT_MIN,
-           P_ACT_MAX);
+    printf("rf_add CHANNELS=%d PE=%d zp %d %d -> %d, mult %d>>%d %d>>%d out %d>>%d, act [%d, %d] READY_REG=%d\n",
+           P_CHANNELS, P_PE, P_IN0_ZP, P_IN1_ZP, P_OUT_ZP, P_IN0_MULT, P_IN0_SHIFT, P_IN1_MULT, P_IN1_SHIFT, P_OUT_MULT,
+           P_OUT_SHIFT, P_ACT_MIN, P_ACT_MAX, P_READY_REG);
     top->s0_axis_tvalid = 0;
     top->s1_axis_tvalid = 0;
     top->m_axis_tready = 0;
@@ -188,6 +222,8 @@ int main(int argc, char **argv)
     run(rng, 3000, 60, 60, 60, false);
     run(rng, 2000, 90, 40, 80, false);
     run(rng, 2000, 40, 90, 30, false);
+    if (P_READY_REG)
+        probe_report(probe);
     int rc = tb_finish("rf_add");
     top->final();
     delete top;

@@ -9,7 +9,12 @@
 // on its first beat and tlast on its last (the other beats carry random
 // tlast/tuser, which must be ignored), s_axis_tready = ce, and LATENCY =
 // SF*NF + 1 + PIPE + RQ_LAT counted from the first beat's transfer
-// (2 + PIPE + RQ_LAT from the last beat's).
+// (2 + PIPE + RQ_LAT from the last beat's). With -DP_READY_REG=1 (the
+// template's READY_REG = 1, ce = !m_axis_tvalid): s_axis_tready the same with
+// m_axis_tready 0 and 1 in every cycle, every output LATENCY enabled cycles
+// after its input (STREAM: 2 + PIPE + RQ_LAT after the window's last beat;
+// also with stalls), and without stalls the first output LATENCY cycles after
+// its input, inputs II enabled cycles apart and outputs II + 1 cycles apart.
 #include <deque>
 #include <string>
 #include <vector>
@@ -51,13 +56,19 @@ static const int KKC = P_KERNEL * P_KERNEL * P_IN_CH, SF = KKC / P_SIMD, NF = P_
 #ifndef P_STREAM
 #define P_STREAM 0
 #endif
+#ifndef P_READY_REG
+#define P_READY_REG 0
+#endif
 // documented in templates/rf_conv_mac.v: the requantizer takes 5 stages, or
-// R + 4 when serial (R = ceil(31 / RQ_DIGIT))
-static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 4 : 5;
-static const int PIPE = SF > 1 ? 2 : 0;  // folded: slice/weight and dot-product registers
+// R + 5 when serial (R = ceil(31 / RQ_DIGIT); rf_requant_serial's R + 4, the clamp register)
+static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 5 : 5;
+static const int PIPE = SF > 1 ? (P_SIMD > 1 ? 3 : 2) : 0;  // folded: slice/weight, product (SIMD > 1) and dot-product registers
 static const int II = SF * NF, LATENCY = SF * NF + (P_STREAM ? 1 : 2) + PIPE + RQ_LAT;
 // input beats per window: one window, or (STREAM) its SIMD slices NF times
 static const int BPW = P_STREAM ? II : 1;
+// cycles between outputs without stalls: II, one more with READY_REG = 1
+// (the pipeline stands still while the output register holds a beat)
+static const int OUT_II = II + P_READY_REG;
 
 static std::vector<int8_t> wgt;  // [oc][i]
 static std::vector<int32_t> bias, mult;
@@ -65,6 +76,7 @@ static std::vector<int> shift;
 
 static Vtb *top;
 static uint64_t cyc;
+static ReadyProbe probe;  // READY_REG = 1
 
 static bool write_mems(const std::string &dir, Rng &rng)
 {
@@ -147,6 +159,9 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
     int sent = 0, got = 0, guard = 0;  // sent: input beats
     bool hold = false, prev_stall = false;
     std::vector<uint64_t> in_cycle(n), end_cycle(n);  // first and last beat of each window
+    // enabled cycles up to and with those beats, and before this cycle
+    std::vector<uint64_t> in_en(n), end_en(n), out_cycle(n);
+    uint64_t en = 0;
     std::remove_reference<decltype(top->m_axis_tdata)>::type prev_data;
     int lat_ok = 0, in_ii_ok = 0, out_ii_ok = 0;
     while (got < n && guard++ < 100 * n * (II + 8) + 1000) {
@@ -168,12 +183,15 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
             top->s_axis_tuser = w.user;
         }
         top->s_axis_tvalid = hold;
+        if (P_READY_REG)
+            probe_ready_path(top, [] { return (int)top->s_axis_tready; }, probe, phase, cyc);
         top->m_axis_tready = rng.pct(pr);
         top->eval();
+        const bool ce = port_ce(P_READY_REG, top->m_axis_tvalid, top->m_axis_tready);
         // STREAM: every beat is a step, s_axis_tready = ce
-        if (P_STREAM && top->s_axis_tready != (!top->m_axis_tvalid || top->m_axis_tready))
-            tb_error("%s cycle %llu: s_axis_tready %d, expected ce = !m_axis_tvalid || m_axis_tready = %d", phase,
-                     (unsigned long long)cyc, top->s_axis_tready, !top->m_axis_tvalid || top->m_axis_tready);
+        if (P_STREAM && top->s_axis_tready != ce)
+            tb_error("%s cycle %llu: s_axis_tready %d, expected ce = !m_axis_tvalid%s = %d", phase,
+                     (unsigned long long)cyc, top->s_axis_tready, P_READY_REG ? "" : " || m_axis_tready", ce);
         if (prev_stall && (!top->m_axis_tvalid || !same_sig(prev_data, top->m_axis_tdata) ||
                            top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user))
             tb_error("%s cycle %llu: m_axis changed before its transfer", phase, (unsigned long long)cyc);
@@ -195,43 +213,76 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                 if (top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user)
                     tb_error("%s pixel %d: tlast/tuser %d/%d, expected %d/%d", phase, got, top->m_axis_tlast,
                              top->m_axis_tuser, in[got].last, in[got].user);
+                // LATENCY enabled cycles (the input's cycle counted; while a
+                // pixel waits in the output register no cycle is enabled), and
+                // STREAM 2 + PIPE + RQ_LAT from the window's last beat.
+                // READY_REG = 1: in every phase (STREAM with input gaps: from
+                // the last beat only, the steps wait for the beats); without
+                // stalls every cycle is enabled when READY_REG = 0, and the
+                // first pixel takes LATENCY cycles
+                uint64_t lat = cyc - in_cycle[got], lat_end = cyc - end_cycle[got];
+                uint64_t lat_en = 1 + en - in_en[got], lat_end_en = 1 + en - end_en[got];
+                bool lat_en_ok = lat_en == (uint64_t)LATENCY;
+                if ((timing || (P_READY_REG && !P_STREAM)) && !lat_en_ok)
+                    tb_error("%s pixel %d: latency %llu enabled cycles (%llu cycles), expected LATENCY = SF*NF + %d + "
+                             "PIPE + RQ_LAT = %d",
+                             phase, got, (unsigned long long)lat_en, (unsigned long long)lat, P_STREAM ? 1 : 2,
+                             LATENCY);
+                if (P_STREAM && (timing || P_READY_REG) && lat_end_en != (uint64_t)(2 + PIPE + RQ_LAT))
+                    tb_error("%s pixel %d: valid %llu enabled cycles (%llu cycles) after the window's last beat, "
+                             "expected 2 + PIPE + RQ_LAT = %d",
+                             phase, got, (unsigned long long)lat_end_en, (unsigned long long)lat_end,
+                             2 + PIPE + RQ_LAT);
                 if (timing) {
-                    uint64_t lat = cyc - in_cycle[got], lat_end = cyc - end_cycle[got];
-                    if (lat == (uint64_t)LATENCY)
-                        lat_ok++;
-                    else
+                    bool raw = !P_READY_REG || got == 0;
+                    if (raw && lat != (uint64_t)LATENCY)
                         tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + %d + PIPE + RQ_LAT = %d",
                                  phase, got, (unsigned long long)lat, P_STREAM ? 1 : 2, LATENCY);
-                    if (P_STREAM && lat_end != (uint64_t)(2 + PIPE + RQ_LAT))
+                    else if (lat_en_ok)
+                        lat_ok++;
+                    if (P_STREAM && raw && lat_end != (uint64_t)(2 + PIPE + RQ_LAT))
                         tb_error("%s pixel %d: valid %llu cycles after the window's last beat, expected 2 + PIPE + "
                                  "RQ_LAT = %d",
                                  phase, got, (unsigned long long)lat_end, 2 + PIPE + RQ_LAT);
-                    if (got > 0 && in_cycle[got] - in_cycle[got - 1] == (uint64_t)II)
+                    // inputs II enabled cycles apart, outputs II + READY_REG cycles
+                    out_cycle[got] = cyc;
+                    if (got > 0 && in_en[got] - in_en[got - 1] == (uint64_t)II)
                         in_ii_ok++;
                     else if (got > 0)
-                        tb_error("%s pixel %d: accepted %llu cycles after the previous one, expected II = %d", phase,
-                                 got, (unsigned long long)(in_cycle[got] - in_cycle[got - 1]), II);
+                        tb_error("%s pixel %d: accepted %llu enabled cycles (%llu cycles) after the previous one, "
+                                 "expected II = %d",
+                                 phase, got, (unsigned long long)(in_en[got] - in_en[got - 1]),
+                                 (unsigned long long)(in_cycle[got] - in_cycle[got - 1]), II);
+                    if (got > 0 && out_cycle[got] - out_cycle[got - 1] == (uint64_t)OUT_II)
+                        out_ii_ok++;
+                    else if (got > 0)
+                        tb_error("%s pixel %d: output %llu cycles after the previous one, expected II + READY_REG = %d",
+                                 phase, got, (unsigned long long)(out_cycle[got] - out_cycle[got - 1]), OUT_II);
                 }
             }
             got++;
         }
         if (hold && top->s_axis_tready) {
-            if (sent % BPW == 0)
+            if (sent % BPW == 0) {
                 in_cycle[sent / BPW] = cyc;
-            if (sent % BPW == BPW - 1)
+                in_en[sent / BPW] = en + ce;
+            }
+            if (sent % BPW == BPW - 1) {
                 end_cycle[sent / BPW] = cyc;
+                end_en[sent / BPW] = en + ce;
+            }
             hold = false;
             sent++;
         }
+        en += ce;
         tick(top, cyc);
     }
     if (got < n)
         tb_error("%s: only %d of %d pixels came out", phase, got, n);
-    if (timing) {
-        out_ii_ok = in_ii_ok;  // constant latency: outputs keep the input spacing
-        printf("no stalls: latency %d on %d of %d pixels, II %d on %d of %d\n", LATENCY, lat_ok, n, II, out_ii_ok,
-               n - 1);
-    }
+    if (timing)
+        printf("no stalls: latency %d on %d of %d pixels, inputs II = %d enabled cycles apart on %d of %d, outputs "
+               "II + READY_REG = %d cycles apart on %d of %d\n",
+               LATENCY, lat_ok, n, II, in_ii_ok, n - 1, OUT_II, out_ii_ok, n - 1);
 }
 
 int main(int argc, char **argv)
@@ -242,8 +293,10 @@ int main(int argc, char **argv)
         return 2;
     }
     Rng rng(6);
-    printf("rf_conv_mac KERNEL=%d IN_CH=%d OUT_CH=%d PE=%d SIMD=%d (SF=%d NF=%d) zp %d -> %d act [%d, %d] STREAM=%d\n",
-           P_KERNEL, P_IN_CH, P_OUT_CH, P_PE, P_SIMD, SF, NF, P_IN_ZP, P_OUT_ZP, P_ACT_MIN, P_ACT_MAX, P_STREAM);
+    printf("rf_conv_mac KERNEL=%d IN_CH=%d OUT_CH=%d PE=%d SIMD=%d (SF=%d NF=%d) zp %d -> %d act [%d, %d] STREAM=%d "
+           "RQ_DIGIT=%d READY_REG=%d\n",
+           P_KERNEL, P_IN_CH, P_OUT_CH, P_PE, P_SIMD, SF, NF, P_IN_ZP, P_OUT_ZP, P_ACT_MIN, P_ACT_MAX, P_STREAM,
+           P_RQ_DIGIT, P_READY_REG);
     if (!write_mems(argv[1], rng)) {
         printf("FAIL: cannot write the ROM files into %s\n", argv[1]);
         return 2;
@@ -259,6 +312,8 @@ int main(int argc, char **argv)
     run(rng, n, 95, 20, false, "slow-sink", hist);
     run(rng, n, 20, 95, false, "slow-source", hist);
     printf("outputs: %d at ACT_MIN, %d inside, %d at ACT_MAX\n", hist[0], hist[1], hist[2]);
+    if (P_READY_REG)
+        probe_report(probe);
     // the data must exercise the requantization, not only the clamp
     if (4 * hist[1] < hist[0] + hist[1] + hist[2])
         tb_error("test data: only %d of %d outputs inside the clamp range", hist[1], hist[0] + hist[1] + hist[2]);

@@ -4,7 +4,11 @@
 // pixel bit exact against TFLite DepthwiseConvPerChannel arithmetic (depth
 // multiplier 1), tlast/tuser passthrough, LATENCY = SF*NF + 7 and
 // II = SF*NF without stalls (also the values the module exposes), and random
-// stalls on both streams.
+// stalls on both streams. With -DP_READY_REG=1 (the template's READY_REG = 1,
+// ce = !m_axis_tvalid): s_axis_tready the same with m_axis_tready 0 and 1 in
+// every cycle, every output LATENCY enabled cycles after its input (also
+// with stalls), and without stalls the first output LATENCY cycles after its
+// input, inputs II enabled cycles apart and outputs II + 1 cycles apart.
 #include <string>
 #include <vector>
 
@@ -36,8 +40,14 @@
 #ifndef P_ACT_MAX
 #define P_ACT_MAX 127
 #endif
+#ifndef P_READY_REG
+#define P_READY_REG 0
+#endif
 static const int C = P_CHANNELS, KK = P_KERNEL * P_KERNEL, SF = KK / P_SIMD, NF = C / P_PE;
 static const int II = SF * NF, LATENCY = SF * NF + 7;  // documented in templates/rf_dw_mac.v
+// cycles between outputs without stalls: II, one more with READY_REG = 1
+// (the pipeline stands still while the output register holds a beat)
+static const int OUT_II = II + P_READY_REG;
 
 static std::vector<int8_t> wgt;  // [c][t], t = kh*K + kw
 static std::vector<int32_t> bias, mult;
@@ -45,6 +55,7 @@ static std::vector<int> shift;
 
 static Vtb *top;
 static uint64_t cyc;
+static ReadyProbe probe;  // READY_REG = 1
 
 // Random constants. A depthwise accumulator has only K*K terms, each about
 // 74 * 74 in magnitude (x - zp and w roughly uniform): the shifts are chosen
@@ -132,9 +143,12 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
         b.last = rng.pct(25);
         b.user = rng.pct(10);
     }
-    std::vector<uint64_t> t_in(n);
+    // t_in: an input's cycle; en_in: enabled cycles up to and with it;
+    // en: enabled cycles before this one
+    std::vector<uint64_t> t_in(n), en_in(n), t_out(n);
+    uint64_t en = 0;
     std::remove_reference<decltype(top->m_axis_tdata)>::type held;
-    int sent = 0, got = 0, lat_ok = 0, ii_ok = 0;
+    int sent = 0, got = 0, lat_ok = 0, ii_ok = 0, out_ii_ok = 0;
     bool offer = false, stalled = false;
     long limit = 100L * n * (II + 8) + 1000;
     for (long guard = 0; got < n && guard < limit; guard++) {
@@ -146,8 +160,11 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
         top->s_axis_tlast = b.last;
         top->s_axis_tuser = b.user;
         top->s_axis_tvalid = offer;
+        if (P_READY_REG)
+            probe_ready_path(top, [] { return (int)top->s_axis_tready; }, probe, phase, cyc);
         top->m_axis_tready = rng.pct(pr);
         top->eval();
+        const bool ce = port_ce(P_READY_REG, top->m_axis_tvalid, top->m_axis_tready);
         // AXI4-Stream: a stalled output holds valid, data and sidebands
         if (stalled && (!top->m_axis_tvalid || !same_sig(held, top->m_axis_tdata) ||
                         top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user))
@@ -169,32 +186,55 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                 if (top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user)
                     tb_error("%s pixel %d: tlast/tuser %d/%d, expected %d/%d", phase, got, top->m_axis_tlast,
                              top->m_axis_tuser, in[got].last, in[got].user);
+                // LATENCY enabled cycles (the input's cycle counted; while a
+                // beat waits in the output register no cycle is enabled).
+                // READY_REG = 1: in every phase; without stalls every cycle is
+                // enabled when READY_REG = 0, and the first pixel takes
+                // LATENCY cycles
+                uint64_t lat = cyc - t_in[got], lat_en = 1 + en - en_in[got];
+                bool lat_en_ok = lat_en == (uint64_t)LATENCY;
+                if ((timing || P_READY_REG) && !lat_en_ok)
+                    tb_error("%s pixel %d: latency %llu enabled cycles (%llu cycles), expected LATENCY = SF*NF + 7 "
+                             "= %d",
+                             phase, got, (unsigned long long)lat_en, (unsigned long long)lat, LATENCY);
                 if (timing) {
-                    uint64_t lat = cyc - t_in[got];
-                    if (lat == (uint64_t)LATENCY)
-                        lat_ok++;
-                    else
+                    if ((!P_READY_REG || got == 0) && lat != (uint64_t)LATENCY)
                         tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 7 = %d", phase, got,
                                  (unsigned long long)lat, LATENCY);
-                    if (got > 0 && t_in[got] - t_in[got - 1] == (uint64_t)II)
+                    else if (lat_en_ok)
+                        lat_ok++;
+                    // inputs II enabled cycles apart, outputs II + READY_REG cycles
+                    t_out[got] = cyc;
+                    if (got > 0 && en_in[got] - en_in[got - 1] == (uint64_t)II)
                         ii_ok++;
                     else if (got > 0)
-                        tb_error("%s pixel %d: accepted %llu cycles after the previous one, expected II = %d", phase,
-                                 got, (unsigned long long)(t_in[got] - t_in[got - 1]), II);
+                        tb_error("%s pixel %d: accepted %llu enabled cycles (%llu cycles) after the previous one, "
+                                 "expected II = %d",
+                                 phase, got, (unsigned long long)(en_in[got] - en_in[got - 1]),
+                                 (unsigned long long)(t_in[got] - t_in[got - 1]), II);
+                    if (got > 0 && t_out[got] - t_out[got - 1] == (uint64_t)OUT_II)
+                        out_ii_ok++;
+                    else if (got > 0)
+                        tb_error("%s pixel %d: output %llu cycles after the previous one, expected II + READY_REG = %d",
+                                 phase, got, (unsigned long long)(t_out[got] - t_out[got - 1]), OUT_II);
                 }
             }
             got++;
         }
         if (offer && top->s_axis_tready) {
+            en_in[sent] = en + ce;
             t_in[sent++] = cyc;
             offer = false;
         }
+        en += ce;
         tick(top, cyc);
     }
     if (got < n)
         tb_error("%s: only %d of %d pixels came out", phase, got, n);
     if (timing)
-        printf("no stalls: latency %d on %d of %d pixels, II %d on %d of %d\n", LATENCY, lat_ok, n, II, ii_ok, n - 1);
+        printf("no stalls: latency %d on %d of %d pixels, inputs II = %d enabled cycles apart on %d of %d, outputs "
+               "II + READY_REG = %d cycles apart on %d of %d\n",
+               LATENCY, lat_ok, n, II, ii_ok, n - 1, OUT_II, out_ii_ok, n - 1);
 }
 
 int main(int argc, char **argv)
@@ -205,8 +245,8 @@ int main(int argc, char **argv)
         return 2;
     }
     Rng rng(11);
-    printf("rf_dw_mac KERNEL=%d CHANNELS=%d PE=%d SIMD=%d (SF=%d NF=%d) zp %d -> %d act [%d, %d]\n", P_KERNEL, C,
-           P_PE, P_SIMD, SF, NF, P_IN_ZP, P_OUT_ZP, P_ACT_MIN, P_ACT_MAX);
+    printf("rf_dw_mac KERNEL=%d CHANNELS=%d PE=%d SIMD=%d (SF=%d NF=%d) zp %d -> %d act [%d, %d] READY_REG=%d\n",
+           P_KERNEL, C, P_PE, P_SIMD, SF, NF, P_IN_ZP, P_OUT_ZP, P_ACT_MIN, P_ACT_MAX, P_READY_REG);
     make_params(rng);
     if (!write_mems(argv[1])) {
         printf("FAIL: cannot write the ROM files into %s\n", argv[1]);
@@ -226,6 +266,8 @@ int main(int argc, char **argv)
     run(rng, n, 95, 20, false, "slow-sink", hist);
     run(rng, n, 20, 95, false, "slow-source", hist);
     printf("outputs: %d at ACT_MIN, %d inside, %d at ACT_MAX\n", hist[0], hist[1], hist[2]);
+    if (P_READY_REG)
+        probe_report(probe);
     // the data must exercise the requantization, not only the clamp
     if (4 * hist[1] < hist[0] + hist[1] + hist[2])
         tb_error("test data: only %d of %d outputs inside the clamp range", hist[1], hist[0] + hist[1] + hist[2]);

@@ -7,7 +7,13 @@
 // H*W >= CHANNELS. With stalls: the input may wait only at a frame's last
 // pixel. Exhaustive edge case: frames whose channel sums take every value
 // -128n .. 127n (n = H*W), so the reciprocal division is checked on every
-// sum that can occur.
+// sum that can occur. With -DP_READY_REG=1 (the template's READY_REG = 1,
+// ce = !m_axis_tvalid): s_axis_tready the same with m_axis_tready 0 and 1 in
+// every cycle, every output LATENCY enabled cycles after its frame's last
+// pixel (the pixel's cycle counted; also with stalls), and without stalls the
+// first output LATENCY cycles after that pixel, outputs max(H*W, C + 1)
+// cycles apart (see out_period) and no input stall when H*W >= C + 1.
+#include <algorithm>
 #include <vector>
 
 #include "Vtb.h"
@@ -29,9 +35,37 @@
 #ifndef P_ACT_MAX
 #define P_ACT_MAX 127
 #endif
+#ifndef P_READY_REG
+#define P_READY_REG 0
+#endif
 static const int H = P_HEIGHT, W = P_WIDTH, C = P_CHANNELS, N = H * W;
 static const int LATENCY = C + 2;             // documented in templates/rf_global_pool.v
 static const int PERIOD = N > C ? N : C;      // cycles per frame without stalls
+
+// Cycles from output f-1 to output f (f >= 1) without stalls. READY_REG = 0:
+// PERIOD. READY_REG = 1: the issue and the divider stand still in each cycle
+// an output is held; the accumulation does not (s_axis_tready does not
+// depend on ce before a frame's last pixel). Output f comes C + 2 cycles
+// after its frame's last pixel (cycle L(f)), one more when the cycle output
+// f-1 is held, L(f-1) + C + 2, falls among frame f's C issues and divider
+// stage, that is when L(f) - L(f-1) <= C + 1. Hence H*W >= C + 2: H*W apart,
+// as with READY_REG = 0; H*W <= C: the C issues and the held cycle are the
+// bound (the last pixel waits for them), C + 1 apart; H*W = C + 1: frame 0
+// meets no held cycle, frame 1 does, so C + 2 after frame 0, then
+// C + 1 = H*W apart.
+static int out_period(int f)
+{
+    if (!P_READY_REG)
+        return PERIOD;
+    if (N >= C + 2)
+        return N;
+    if (N == C + 1 && f == 1)
+        return C + 2;
+    return C + 1;
+}
+// no input stall without back-pressure when H*W >= this (READY_REG = 1: the
+// last pixel waits when the issue takes longer than the frame's pixels)
+static const int NO_STALL_N = C + P_READY_REG;
 
 typedef std::vector<int8_t> Frame;  // [(y*W + x)*C + c]
 
@@ -81,6 +115,7 @@ static std::vector<Frame> edge_frames(Rng &rng)
 
 static Vtb *top;
 static uint64_t cyc;
+static ReadyProbe probe;  // READY_REG = 1
 
 // stream the frames through; pv/pr valid/ready percentages; timing: no stalls
 static void run(Rng &rng, const std::vector<Frame> &frames, int pv, int pr, bool timing, const char *phase,
@@ -90,6 +125,9 @@ static void run(Rng &rng, const std::vector<Frame> &frames, int pv, int pr, bool
     int sent = 0, got = 0, guard = 0, in_stalls = 0, lat_ok = 0, period_ok = 0;
     bool hold = false, prev_stall = false;
     std::vector<uint64_t> last_in(nframes), out_cycle(nframes);
+    // enabled cycles up to and with each frame's last pixel, and before this cycle
+    std::vector<uint64_t> last_en(nframes);
+    uint64_t en = 0;
     std::remove_reference<decltype(top->m_axis_tdata)>::type prev_data;
     while ((got < nframes || sent < total_in) && guard++ < 100 * (total_in + nframes * C) + 1000) {
         if (!hold && sent < total_in && rng.pct(pv))
@@ -101,8 +139,11 @@ static void run(Rng &rng, const std::vector<Frame> &frames, int pv, int pr, bool
         top->s_axis_tlast = rng.pct(50);
         top->s_axis_tuser = rng.pct(50);
         top->s_axis_tvalid = hold;
+        if (P_READY_REG)
+            probe_ready_path(top, [] { return (int)top->s_axis_tready; }, probe, phase, cyc);
         top->m_axis_tready = rng.pct(pr);
         top->eval();
+        const bool ce = port_ce(P_READY_REG, top->m_axis_tvalid, top->m_axis_tready);
         if (prev_stall && (!top->m_axis_tvalid || !same_sig(prev_data, top->m_axis_tdata)))
             tb_error("%s cycle %llu: m_axis changed before its transfer", phase, (unsigned long long)cyc);
         prev_stall = top->m_axis_tvalid && !top->m_axis_tready;
@@ -124,18 +165,30 @@ static void run(Rng &rng, const std::vector<Frame> &frames, int pv, int pr, bool
                 tb_error("%s frame %d: tlast/tuser %d/%d, expected 1/1", phase, got, top->m_axis_tlast,
                          top->m_axis_tuser);
             out_cycle[got] = cyc;
+            // LATENCY enabled cycles after the frame's last pixel (its cycle
+            // counted, enabled or not: the load is not gated by ce; while a
+            // frame waits in the output register no cycle is enabled).
+            // READY_REG = 1: in every phase; without stalls every cycle is
+            // enabled when READY_REG = 0, and the first frame takes LATENCY
+            // cycles
+            uint64_t lat = cyc - last_in[got], lat_en = 1 + en - last_en[got];
+            bool lat_en_ok = lat_en == (uint64_t)LATENCY;
+            if ((timing || P_READY_REG) && !lat_en_ok)
+                tb_error("%s frame %d: output %llu enabled cycles (%llu cycles) after its last pixel, expected "
+                         "LATENCY = C + 2 = %d",
+                         phase, got, (unsigned long long)lat_en, (unsigned long long)lat, LATENCY);
             if (timing) {
-                uint64_t lat = cyc - last_in[got];
-                if (lat == (uint64_t)LATENCY)
-                    lat_ok++;
-                else
+                if ((!P_READY_REG || got == 0) && lat != (uint64_t)LATENCY)
                     tb_error("%s frame %d: output %llu cycles after its last pixel, expected LATENCY = C + 2 = %d",
                              phase, got, (unsigned long long)lat, LATENCY);
-                if (got > 0 && out_cycle[got] - out_cycle[got - 1] == (uint64_t)PERIOD)
+                else if (lat_en_ok)
+                    lat_ok++;
+                if (got > 0 && out_cycle[got] - out_cycle[got - 1] == (uint64_t)out_period(got))
                     period_ok++;
                 else if (got > 0)
-                    tb_error("%s frame %d: %llu cycles after the previous output, expected max(H*W, C) = %d", phase,
-                             got, (unsigned long long)(out_cycle[got] - out_cycle[got - 1]), PERIOD);
+                    tb_error("%s frame %d: %llu cycles after the previous output, expected %s = %d", phase, got,
+                             (unsigned long long)(out_cycle[got] - out_cycle[got - 1]),
+                             P_READY_REG ? "max(H*W, C + 1) (READY_REG = 1)" : "max(H*W, C)", out_period(got));
             }
             got++;
         }
@@ -146,21 +199,24 @@ static void run(Rng &rng, const std::vector<Frame> &frames, int pv, int pr, bool
                          sent / N, sent % N / W, sent % W);
         }
         if (hold && top->s_axis_tready) {
-            if (sent % N == N - 1)
+            if (sent % N == N - 1) {
                 last_in[sent / N] = cyc;
+                last_en[sent / N] = en + ce;
+            }
             hold = false;
             sent++;
         }
+        en += ce;
         tick(top, cyc);
     }
     if (got < nframes || sent < total_in)
         tb_error("%s: only %d of %d outputs came out, %d of %d pixels accepted", phase, got, nframes, sent, total_in);
     if (timing) {
         printf("no stalls: latency %d on %d of %d frames, period %d on %d of %d, %d input stall cycles\n", LATENCY,
-               lat_ok, nframes, PERIOD, period_ok, nframes - 1, in_stalls);
-        if (N >= C && in_stalls)
-            tb_error("%s: input stalled %d cycles without back-pressure (H*W = %d >= C = %d)", phase, in_stalls, N,
-                     C);
+               lat_ok, nframes, out_period(nframes), period_ok, nframes - 1, in_stalls);
+        if (N >= NO_STALL_N && in_stalls)
+            tb_error("%s: input stalled %d cycles without back-pressure (H*W = %d >= C + READY_REG = %d)", phase,
+                     in_stalls, N, NO_STALL_N);
     }
     // nothing more may come out
     top->s_axis_tvalid = 0;
@@ -186,8 +242,8 @@ int main(int argc, char **argv)
     Verilated::commandArgs(argc, argv);
     top = new Vtb;
     Rng rng(8);
-    printf("rf_global_pool HEIGHT=%d WIDTH=%d CHANNELS=%d (n = %d) act [%d, %d]\n", H, W, C, N, P_ACT_MIN,
-           P_ACT_MAX);
+    printf("rf_global_pool HEIGHT=%d WIDTH=%d CHANNELS=%d (n = %d) act [%d, %d] READY_REG=%d\n", H, W, C, N,
+           P_ACT_MIN, P_ACT_MAX, P_READY_REG);
     if ((int)Vtb_rf_global_pool::LATENCY != LATENCY)
         tb_error("LATENCY localparam %d, expected CHANNELS + 2 = %d", (int)Vtb_rf_global_pool::LATENCY, LATENCY);
     top->s_axis_tvalid = 0;
@@ -203,7 +259,15 @@ int main(int argc, char **argv)
     run(rng, rand_frames(rng, nf), 60, 60, false, "mixed", hist);
     run(rng, rand_frames(rng, nf), 95, 10, false, "slow-sink", hist);
     run(rng, rand_frames(rng, nf), 20, 95, false, "slow-source", hist);
+    // READY_REG = 1: outputs held for about H*W cycles, so that the next
+    // frame's sums wait in the result registers, part issued, while the
+    // output is held and taken: the issue must stand still in the cycle the
+    // output is taken (counted by the latency in enabled cycles)
+    if (P_READY_REG)
+        run(rng, rand_frames(rng, nf), 100, (int)std::max(1, std::min(50, 100 / N)), false, "held-sink", hist);
     printf("outputs: %d at ACT_MIN, %d inside, %d at ACT_MAX\n", hist[0], hist[1], hist[2]);
+    if (P_READY_REG)
+        probe_report(probe);
     if (4 * hist[1] < hist[0] + hist[1] + hist[2])
         tb_error("test data: only %d of %d outputs inside the clamp range", hist[1], hist[0] + hist[1] + hist[2]);
     int rc = tb_finish("rf_global_pool");

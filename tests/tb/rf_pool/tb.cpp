@@ -1,7 +1,12 @@
 // Testbench of rf_pool: every channel of every output bit exact against
 // TFLite reference_integer_ops::MaxPool / AveragePool (written here from
 // pooling.h), tlast/tuser passthrough, LATENCY = 2 + MODE and II = 1 without
-// stalls, random stalls on both streams. Exhaustive edge cases: average
+// stalls, random stalls on both streams. With -DP_READY_REG=1 (the
+// template's READY_REG = 1, ce = !m_axis_tvalid): s_axis_tready the same
+// with m_axis_tready 0 and 1 in every cycle, every output LATENCY enabled
+// cycles after its input (also with stalls), and without stalls the first
+// output LATENCY cycles after its input, an input in every enabled cycle and
+// an output every II + 1 = 2 cycles. Exhaustive edge cases: average
 // pooling gets windows whose channel sums take every value -128n .. 127n
 // (n = K*K), so the reciprocal division is checked on every sum that can
 // occur; max pooling gets every maximum -128 .. 127 at every tap position.
@@ -28,8 +33,14 @@
 #ifndef P_ACT_MAX
 #define P_ACT_MAX 127
 #endif
+#ifndef P_READY_REG
+#define P_READY_REG 0
+#endif
 static const int K = P_KERNEL, C = P_CHANNELS, N = K * K, KKC = N * C;
 static const int LATENCY = 2 + P_MODE;  // documented in templates/rf_pool.v
+// cycles between outputs without stalls: II = 1, one more with READY_REG = 1
+// (the pipeline stands still while the output register holds a beat)
+static const int OUT_II = 1 + P_READY_REG;
 
 struct Win {
     std::vector<int8_t> x;  // [(kh*K + kw)*C + c]
@@ -116,6 +127,7 @@ static std::vector<Win> edge_wins(Rng &rng)
 
 static Vtb *top;
 static uint64_t cyc;
+static ReadyProbe probe;  // READY_REG = 1
 
 // stream the windows through; pv/pr valid/ready percentages; timing: no stalls
 static void run(Rng &rng, const std::vector<Win> &in, int pv, int pr, bool timing, const char *phase, int *hist)
@@ -123,8 +135,8 @@ static void run(Rng &rng, const std::vector<Win> &in, int pv, int pr, bool timin
     const int n = (int)in.size();
     int sent = 0, got = 0, guard = 0;
     bool hold = false, prev_stall = false;
-    std::deque<uint64_t> in_cycle;
-    uint64_t first_in = 0, first_out = 0;
+    std::deque<uint64_t> in_cycle, in_en;  // an input's cycle; enabled cycles up to and with it
+    uint64_t first_in_en = 0, first_out = 0, en = 0;  // en: enabled cycles before this one
     int in_ok = 0, out_ok = 0;
     std::remove_reference<decltype(top->m_axis_tdata)>::type prev_data;
     while (got < n && guard++ < 100 * n + 1000) {
@@ -136,8 +148,11 @@ static void run(Rng &rng, const std::vector<Win> &in, int pv, int pr, bool timin
         top->s_axis_tlast = w.last;
         top->s_axis_tuser = w.user;
         top->s_axis_tvalid = hold;
+        if (P_READY_REG)
+            probe_ready_path(top, [] { return (int)top->s_axis_tready; }, probe, phase, cyc);
         top->m_axis_tready = rng.pct(pr);
         top->eval();
+        const bool ce = port_ce(P_READY_REG, top->m_axis_tvalid, top->m_axis_tready);
         if (prev_stall && (!top->m_axis_tvalid || !same_sig(prev_data, top->m_axis_tdata) ||
                            top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user))
             tb_error("%s cycle %llu: m_axis changed before its transfer", phase, (unsigned long long)cyc);
@@ -159,37 +174,50 @@ static void run(Rng &rng, const std::vector<Win> &in, int pv, int pr, bool timin
             if (top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user)
                 tb_error("%s window %d: tlast/tuser %d/%d, expected %d/%d", phase, got, top->m_axis_tlast,
                          top->m_axis_tuser, in[got].last, in[got].user);
+            // LATENCY enabled cycles (the input's cycle counted; while a beat
+            // waits in the output register no cycle is enabled). READY_REG = 1:
+            // in every phase; without stalls every cycle is enabled when
+            // READY_REG = 0, and the first window takes LATENCY cycles
+            uint64_t lat = cyc - in_cycle.front(), lat_en = 1 + en - in_en.front();
+            if ((timing || P_READY_REG) && lat_en != (uint64_t)LATENCY)
+                tb_error("%s window %d: latency %llu enabled cycles (%llu cycles), expected LATENCY = 2 + MODE = %d",
+                         phase, got, (unsigned long long)lat_en, (unsigned long long)lat, LATENCY);
             if (timing) {
-                uint64_t lat = cyc - in_cycle.front();
-                if (lat != (uint64_t)LATENCY)
+                if ((!P_READY_REG || got == 0) && lat != (uint64_t)LATENCY)
                     tb_error("%s window %d: latency %llu cycles, expected LATENCY = 2 + MODE = %d", phase, got,
                              (unsigned long long)lat, LATENCY);
                 if (got == 0)
                     first_out = cyc;
-                else if (cyc == first_out + (uint64_t)got)
+                else if (cyc == first_out + (uint64_t)got * OUT_II)
                     out_ok++;
             }
             in_cycle.pop_front();
+            in_en.pop_front();
             got++;
         }
         if (hold && top->s_axis_tready) {
+            // an input in every enabled cycle (READY_REG = 0: every cycle)
             if (sent == 0)
-                first_in = cyc;
-            else if (cyc == first_in + (uint64_t)sent)
+                first_in_en = en;
+            else if (en == first_in_en + (uint64_t)sent)
                 in_ok++;
             in_cycle.push_back(cyc);
+            in_en.push_back(en + ce);
             hold = false;
             sent++;
         }
+        en += ce;
         tick(top, cyc);
     }
     if (got < n)
         tb_error("%s: only %d of %d windows came out", phase, got, n);
     if (timing) {
-        printf("no stalls: latency %d, %d of %d inputs and %d of %d outputs in consecutive cycles (II = 1)\n", LATENCY,
-               in_ok + 1, n, out_ok + 1, n);
+        printf("no stalls: latency %d, %d of %d inputs in consecutive enabled cycles (II = 1), %d of %d outputs %d "
+               "cycle(s) apart (II + READY_REG)\n",
+               LATENCY, in_ok + 1, n, out_ok + 1, n, OUT_II);
         if (in_ok + 1 != n || out_ok + 1 != n)
-            tb_error("II: %d of %d inputs, %d of %d outputs in consecutive cycles", in_ok + 1, n, out_ok + 1, n);
+            tb_error("II: %d of %d inputs in consecutive enabled cycles, %d of %d outputs %d cycle(s) apart", in_ok + 1,
+                     n, out_ok + 1, n, OUT_II);
     }
     // nothing more may come out
     top->s_axis_tvalid = 0;
@@ -215,8 +243,8 @@ int main(int argc, char **argv)
     Verilated::commandArgs(argc, argv);
     top = new Vtb;
     Rng rng(7);
-    printf("rf_pool KERNEL=%d CHANNELS=%d MODE=%d (%s) act [%d, %d]\n", K, C, P_MODE, P_MODE ? "average" : "max",
-           P_ACT_MIN, P_ACT_MAX);
+    printf("rf_pool KERNEL=%d CHANNELS=%d MODE=%d (%s) act [%d, %d] READY_REG=%d\n", K, C, P_MODE,
+           P_MODE ? "average" : "max", P_ACT_MIN, P_ACT_MAX, P_READY_REG);
     if ((int)Vtb_rf_pool::LATENCY != LATENCY)
         tb_error("LATENCY localparam %d, expected 2 + MODE = %d", (int)Vtb_rf_pool::LATENCY, LATENCY);
     top->s_axis_tvalid = 0;
@@ -234,6 +262,8 @@ int main(int argc, char **argv)
     run(rng, rand_wins(rng, 1000), 95, 20, false, "slow-sink", hist);
     run(rng, rand_wins(rng, 1000), 20, 95, false, "slow-source", hist);
     printf("outputs: %d at ACT_MIN, %d inside, %d at ACT_MAX\n", hist[0], hist[1], hist[2]);
+    if (P_READY_REG)
+        probe_report(probe);
     if (4 * hist[1] < hist[0] + hist[1] + hist[2])
         tb_error("test data: only %d of %d outputs inside the clamp range", hist[1], hist[0] + hist[1] + hist[2]);
     int rc = tb_finish("rf_pool");

@@ -2,9 +2,9 @@
 // back-to-back frames (beat order rep, kh, kw, cc; SIMD elements per beat;
 // padding at all four borders, any stride and pads) against a reference built
 // from the input frames, tlast/tuser, the number of beats per frame, the
-// timing without stalls (LATENCY = 3 from the pixel completing a window when
-// the reader waits for it, one beat per cycle otherwise), and random stalls
-// on both streams.
+// timing without stalls (LATENCY = 4 from the pixel completing a window when
+// the reader waits for it, one beat per cycle within a window and one cycle
+// between windows otherwise), and random stalls on both streams.
 #include <vector>
 
 #include "Vtb.h"
@@ -51,7 +51,7 @@ static const int H = P_HEIGHT, W = P_WIDTH, C = P_CHANNELS, K = P_KERNEL, SIMD =
 static const int S = P_STRIDE, PT = P_PAD_TOP, PB = P_PAD_BOTTOM, PL = P_PAD_LEFT, PR = P_PAD_RIGHT;
 static const int HO = (H + PT + PB - K) / S + 1, WO = (W + PL + PR - K) / S + 1;
 static const int CC = C / SIMD, B = REP * K * K * CC;  // beats per window
-static const int LATENCY = 3;  // documented in templates/rf_window_fold.v
+static const int LATENCY = 4;  // documented in templates/rf_window_fold.v
 
 static Vtb *top;
 static uint64_t cyc;
@@ -157,10 +157,11 @@ static void run(Rng &rng, int nframes, int pv, int pr, bool timing, const char *
                          phase, f, oy, ox, completing_pixel(oy, ox) / W, completing_pixel(oy, ox) % W, LATENCY);
             if (timing && need < sent) {
                 // m_axis is never back-pressured: the reader issues a beat
-                // per cycle, but a window's first beat waits for the pixel
-                // completing it (accepted in cycle t: on m_axis in t +
-                // LATENCY); the first window waits from reset
-                uint64_t expect = got == 0 ? in_cycle[need] + LATENCY : prev_beat + 1;
+                // per cycle within a window and a window's first beat one
+                // cycle after the previous window's last, but it waits for
+                // the pixel completing it (accepted in cycle t: on m_axis in
+                // t + LATENCY); the first window waits from reset
+                uint64_t expect = got == 0 ? in_cycle[need] + LATENCY : prev_beat + (b == 0 ? 2 : 1);
                 if (b == 0 && got > 0 && in_cycle[need] + LATENCY > expect) {
                     expect = in_cycle[need] + LATENCY;
                     waits++;
@@ -171,7 +172,7 @@ static void run(Rng &rng, int nframes, int pv, int pr, bool timing, const char *
                     tb_error("%s frame %d window (y=%d,x=%d) beat %d: in cycle %llu, expected %llu (%s)", phase, f,
                              oy, ox, b, (unsigned long long)cyc, (unsigned long long)expect,
                              b ? "one beat per cycle within a window"
-                               : "max(previous beat + 1, its pixel accepted + LATENCY)");
+                               : "max(previous window's last beat + 2, its pixel accepted + LATENCY)");
                 if (b == 0 && o == 0)
                     frame_first[f] = cyc;
                 if (b == B - 1 && o == nwin - 1)
@@ -212,13 +213,15 @@ static void run(Rng &rng, int nframes, int pv, int pr, bool timing, const char *
                nframes * nwin - 1);
         for (int f = 0; f < nframes; f++) {
             uint64_t span = frame_last[f] - frame_first[f] + 1;
-            printf("frame %d: %llu cycles first to last beat (HO*WO*B = %ld), %d later windows waited\n", f,
-                   (unsigned long long)span, per_frame, frame_waits[f]);
-            // II = 1 beat per cycle: HO*WO*B cycles per frame when no window
-            // of the frame after its first had to wait for the input
-            if (B >= 2 && frame_waits[f] == 0 && span != (uint64_t)per_frame)
-                tb_error("frame %d: %llu cycles from first to last beat, expected HO*WO*B = %ld", f,
-                         (unsigned long long)span, per_frame);
+            long expect_span = per_frame + nwin - 1;   // B + 1 cycles per window, less the last's gap
+            printf("frame %d: %llu cycles first to last beat (HO*WO*(B+1) - 1 = %ld), %d later windows waited\n", f,
+                   (unsigned long long)span, expect_span, frame_waits[f]);
+            // one beat per cycle and a cycle between windows: HO*WO*(B + 1)
+            // - 1 cycles from a frame's first beat to its last when no
+            // window of the frame after its first had to wait for the input
+            if (B >= 2 && frame_waits[f] == 0 && span != (uint64_t)expect_span)
+                tb_error("frame %d: %llu cycles from first to last beat, expected HO*WO*(B+1) - 1 = %ld", f,
+                         (unsigned long long)span, expect_span);
         }
     }
     // nothing more may come out

@@ -172,6 +172,22 @@ static void probe_ready_path(T *top, F readies, ReadyProbe &rp, const char *phas
 }
 
 // the probe's summary line; an error when no probe saw m_axis_tvalid high
+// A result's latency in enabled cycles (lat_en: the input's cycle counted;
+// no cycle is enabled while a beat waits in the output register) against
+// LATENCY, checked when `check`: with READY_REG = 1 in every phase, else
+// only without stalls, where every cycle is enabled. `what` names the
+// result ("pixel 3"), `formula` LATENCY's ("SF*NF + 7"). Returns whether it
+// matched.
+static bool check_latency_en(bool check, const char *phase, const char *what, uint64_t lat_en, uint64_t lat,
+                             int latency, const char *formula)
+{
+    bool ok = lat_en == (uint64_t)latency;
+    if (check && !ok)
+        tb_error("%s %s: latency %llu enabled cycles (%llu cycles), expected LATENCY = %s = %d", phase, what,
+                 (unsigned long long)lat_en, (unsigned long long)lat, formula, latency);
+    return ok;
+}
+
 static void probe_report(const ReadyProbe &rp)
 {
     printf("READY_REG = 1: input ready(s) changed with m_axis_tready in %ld of %ld probed cycles (%ld of them with "

@@ -186,17 +186,12 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                 if (top->m_axis_tlast != in[got].last || top->m_axis_tuser != in[got].user)
                     tb_error("%s pixel %d: tlast/tuser %d/%d, expected %d/%d", phase, got, top->m_axis_tlast,
                              top->m_axis_tuser, in[got].last, in[got].user);
-                // LATENCY enabled cycles (the input's cycle counted; while a
-                // beat waits in the output register no cycle is enabled).
-                // READY_REG = 1: in every phase; without stalls every cycle is
-                // enabled when READY_REG = 0, and the first pixel takes
-                // LATENCY cycles
+                // LATENCY enabled cycles; without stalls the first pixel
+                // takes LATENCY cycles
                 uint64_t lat = cyc - t_in[got], lat_en = 1 + en - en_in[got];
-                bool lat_en_ok = lat_en == (uint64_t)LATENCY;
-                if ((timing || P_READY_REG) && !lat_en_ok)
-                    tb_error("%s pixel %d: latency %llu enabled cycles (%llu cycles), expected LATENCY = SF*NF + 7 "
-                             "= %d",
-                             phase, got, (unsigned long long)lat_en, (unsigned long long)lat, LATENCY);
+                std::string what = "pixel " + std::to_string(got);
+                bool lat_en_ok = check_latency_en(timing || P_READY_REG, phase, what.c_str(), lat_en, lat, LATENCY,
+                                                  "SF*NF + 7");
                 if (timing) {
                     if ((!P_READY_REG || got == 0) && lat != (uint64_t)LATENCY)
                         tb_error("%s pixel %d: latency %llu cycles, expected LATENCY = SF*NF + 7 = %d", phase, got,

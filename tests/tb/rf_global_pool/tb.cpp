@@ -168,15 +168,11 @@ static void run(Rng &rng, const std::vector<Frame> &frames, int pv, int pr, bool
             // LATENCY enabled cycles after the frame's last pixel (its cycle
             // counted, enabled or not: the load is not gated by ce; while a
             // frame waits in the output register no cycle is enabled).
-            // READY_REG = 1: in every phase; without stalls every cycle is
-            // enabled when READY_REG = 0, and the first frame takes LATENCY
-            // cycles
+            // Without stalls the first frame takes LATENCY cycles
             uint64_t lat = cyc - last_in[got], lat_en = 1 + en - last_en[got];
-            bool lat_en_ok = lat_en == (uint64_t)LATENCY;
-            if ((timing || P_READY_REG) && !lat_en_ok)
-                tb_error("%s frame %d: output %llu enabled cycles (%llu cycles) after its last pixel, expected "
-                         "LATENCY = C + 2 = %d",
-                         phase, got, (unsigned long long)lat_en, (unsigned long long)lat, LATENCY);
+            std::string what = "frame " + std::to_string(got) + " (after its last pixel)";
+            bool lat_en_ok = check_latency_en(timing || P_READY_REG, phase, what.c_str(), lat_en, lat, LATENCY,
+                                              "C + 2");
             if (timing) {
                 if ((!P_READY_REG || got == 0) && lat != (uint64_t)LATENCY)
                     tb_error("%s frame %d: output %llu cycles after its last pixel, expected LATENCY = C + 2 = %d",

@@ -204,6 +204,8 @@ static void emit_top(const ir_net *net, sbuf *dst)
     emit(e, "// m_axis: %dx%dx%d int8 output of layer '%s', same beat format.", out->h, out->w, out->c, out->name);
     emit(e, "// Predicted: %ld cycles per frame, first output %ld cycles after the first input.",
          net->predicted_cycles_per_frame, net->predicted_first_output_latency);
+    if (net->registered_ready)
+        emit(e, "// Registered ready: every compute stage has READY_REG = 1 (docs/templates.md).");
     emit_nl(e);
     emit(e, "`resetall");
     emit(e, "`timescale 1ns / 1ps");
@@ -753,6 +755,7 @@ char *emit_report_json(const ir_net *net)
     sb_printf(&b, "\n  ],\n");
     sb_printf(&b, "  \"bottleneck\": \"%s\",\n", net->layers[net->bottleneck].name);
     sb_printf(&b, "  \"target_cycles_per_frame\": %ld,\n", net->target_cpf);
+    sb_printf(&b, "  \"registered_ready\": %s,\n", net->registered_ready ? "true" : "false");
     sb_printf(&b, "  \"predicted_cycles_per_frame\": %ld,\n", net->predicted_cycles_per_frame);
     sb_printf(&b, "  \"predicted_first_output_latency_cycles\": %ld,\n", net->predicted_first_output_latency);
     if (net->cycle_modeled)

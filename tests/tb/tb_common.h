@@ -188,6 +188,26 @@ static bool check_latency_en(bool check, const char *phase, const char *what, ui
     return ok;
 }
 
+// Result `got` (> 0) of a MAC without stalls: its input II enabled cycles
+// after the previous one (in_en_gap; in_gap in plain cycles, for the
+// message), its output out_ii = II + READY_REG cycles after the previous
+// output (out_gap). Counts the matches in in_ok and out_ok, an error
+// otherwise.
+static void check_intervals(const char *phase, int got, uint64_t in_en_gap, uint64_t in_gap, int ii, uint64_t out_gap,
+                            int out_ii, int &in_ok, int &out_ok)
+{
+    if (in_en_gap == (uint64_t)ii)
+        in_ok++;
+    else
+        tb_error("%s pixel %d: accepted %llu enabled cycles (%llu cycles) after the previous one, expected II = %d",
+                 phase, got, (unsigned long long)in_en_gap, (unsigned long long)in_gap, ii);
+    if (out_gap == (uint64_t)out_ii)
+        out_ok++;
+    else
+        tb_error("%s pixel %d: output %llu cycles after the previous one, expected II + READY_REG = %d", phase, got,
+                 (unsigned long long)out_gap, out_ii);
+}
+
 static void probe_report(const ReadyProbe &rp)
 {
     printf("READY_REG = 1: input ready(s) changed with m_axis_tready in %ld of %ld probed cycles (%ld of them with "

@@ -246,18 +246,9 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                                  phase, got, (unsigned long long)lat_end, 2 + PIPE + RQ_LAT);
                     // inputs II enabled cycles apart, outputs II + READY_REG cycles
                     out_cycle[got] = cyc;
-                    if (got > 0 && in_en[got] - in_en[got - 1] == (uint64_t)II)
-                        in_ii_ok++;
-                    else if (got > 0)
-                        tb_error("%s pixel %d: accepted %llu enabled cycles (%llu cycles) after the previous one, "
-                                 "expected II = %d",
-                                 phase, got, (unsigned long long)(in_en[got] - in_en[got - 1]),
-                                 (unsigned long long)(in_cycle[got] - in_cycle[got - 1]), II);
-                    if (got > 0 && out_cycle[got] - out_cycle[got - 1] == (uint64_t)OUT_II)
-                        out_ii_ok++;
-                    else if (got > 0)
-                        tb_error("%s pixel %d: output %llu cycles after the previous one, expected II + READY_REG = %d",
-                                 phase, got, (unsigned long long)(out_cycle[got] - out_cycle[got - 1]), OUT_II);
+                    if (got > 0)
+                        check_intervals(phase, got, in_en[got] - in_en[got - 1], in_cycle[got] - in_cycle[got - 1], II,
+                                        out_cycle[got] - out_cycle[got - 1], OUT_II, in_ii_ok, out_ii_ok);
                 }
             }
             got++;

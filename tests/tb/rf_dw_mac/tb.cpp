@@ -200,18 +200,9 @@ static void run(Rng &rng, int n, int pv, int pr, bool timing, const char *phase,
                         lat_ok++;
                     // inputs II enabled cycles apart, outputs II + READY_REG cycles
                     t_out[got] = cyc;
-                    if (got > 0 && en_in[got] - en_in[got - 1] == (uint64_t)II)
-                        ii_ok++;
-                    else if (got > 0)
-                        tb_error("%s pixel %d: accepted %llu enabled cycles (%llu cycles) after the previous one, "
-                                 "expected II = %d",
-                                 phase, got, (unsigned long long)(en_in[got] - en_in[got - 1]),
-                                 (unsigned long long)(t_in[got] - t_in[got - 1]), II);
-                    if (got > 0 && t_out[got] - t_out[got - 1] == (uint64_t)OUT_II)
-                        out_ii_ok++;
-                    else if (got > 0)
-                        tb_error("%s pixel %d: output %llu cycles after the previous one, expected II + READY_REG = %d",
-                                 phase, got, (unsigned long long)(t_out[got] - t_out[got - 1]), OUT_II);
+                    if (got > 0)
+                        check_intervals(phase, got, en_in[got] - en_in[got - 1], t_in[got] - t_in[got - 1], II,
+                                        t_out[got] - t_out[got - 1], OUT_II, ii_ok, out_ii_ok);
                 }
             }
             got++;

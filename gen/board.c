@@ -386,8 +386,9 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
  * takes 4 of them and 100 (constant) or 400 LUT4. A product (x - zp) * w of
  * a MAC costs about 100 LUT4 with a constant weight (II = 1) and 200 with
  * weights from a ROM, adder tree included; a ROM-fed product on a DSP block
- * leaves 15. rf_add: per lane (PE of them) two narrow input requantizers
- * (150 LUT4 or 1 DSP each) and a full output one. */
+ * leaves 15. rf_add: per lane (PE of them) two input tables (two EBR each,
+ * and their registers) and a full output requantizer, its product split
+ * in two signed 16-bit digits of the multiplier (rf_requant SPLIT = 1). */
 
 #define M_MAC_BASE 150
 #define M_PROD_CONST 100
@@ -405,8 +406,9 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
  * 2 with the MAC's output); 597 / 870 LUT4 for the module alone */
 #define M_RQ_SERIAL_BASE 300
 #define M_RQ_SERIAL_PER_DIGIT 40
-#define M_ADD_IN_RQ 150
-#define M_ADD_IN_ON_DSP 40
+/* an input table's registers: address, read and output (8 + 32 + 32 FF) */
+#define M_ADD_IN_TAB 80
+#define M_ADD_TAB_EBR 2
 /* rf_add's output requantizer: a constant multiplier, about 600 cells placed
  * (the same designs; 1333 LUT4 for rf_requant alone), 350 with its DSP
  * blocks (the UP5K's placed designs save about 250 per lane) */
@@ -430,13 +432,12 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
 #define M_BRIDGE 350
 #define M_TOP 60
 
-enum grp_kind { G_PRODUCTS, G_REQUANT, G_ADD_OUT, G_ADD_IN };
+enum grp_kind { G_PRODUCTS, G_REQUANT, G_ADD_OUT };
 
 typedef struct dsp_group {
     int stage;                  /* index into the stage estimates */
     enum grp_kind kind;
     int index;                  /* PE lane, or channel */
-    int input;                  /* G_ADD_IN: 0 or 1 */
     int dsp;                    /* blocks it takes */
     long lut_saved;             /* LUT4 it saves on DSP blocks */
     int mapped;
@@ -581,30 +582,20 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
 static void estimate_add(board_fit_result *r, const ir_layer *L)
 {
     stage_est *s = new_stage(r, "add", "%s", L->name);
-    int c, k, nf = L->c / L->pe;
-    s->requantizers = 3 * L->pe;
-    s->lut4_all = (long)L->pe * (M_ADD_OUT_RQ + 2 * M_ADD_IN_RQ + M_ADD_GLUE);
+    int c, nf = L->c / L->pe;
+    long long m = L->addp.out_mult, lo = (int16_t)(uint16_t)(m & 0xffff), hi = (m - lo) / 65536;
+    s->requantizers = L->pe;
+    s->lut4_all = (long)L->pe * (M_ADD_OUT_RQ + 2 * M_ADD_IN_TAB + M_ADD_GLUE);
+    s->mem_ebr = 2L * M_ADD_TAB_EBR * L->pe;
     /* folded (NF > 1): the two input registers and the lanes' NF-way
      * multiplexers, as the MAC's window slice */
     if (nf > 1)
         s->lut4_all += 2L * L->c * 8 + 2L * L->pe * 8 * (nf - 1) / 3;
-    /* the sum is 32 bits (2 pieces); an input is 9 bits shifted left (1) */
-    int n_out = const_mul_dsp(L->addp.out_mult, 2);
-    for (c = 0; c < L->pe; c++) {
-        dsp_group *g;
-        for (k = 0; k < 2; k++) {
-            int n_in = const_mul_dsp(L->addp.in_mult[k], 1);
-            if (!n_in)
-                continue;
-            g = new_group(r, G_ADD_IN, n_in, M_ADD_IN_RQ - M_ADD_IN_ON_DSP);
-            g->index = c;
-            g->input = k;
-            snprintf(g->what, sizeof g->what, "%s: lane %d input %d requantizer", L->name, c, k);
-            snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rq%d.$mul$*", L->name, c, k);
-        }
-        if (!n_out)
-            continue;
-        g = new_group(r, G_ADD_OUT, n_out, M_ADD_OUT_RQ - M_ADD_OUT_ON_DSP);
+    /* the sum is 32 bits (2 pieces) times each signed 16-bit digit of the
+     * multiplier (rf_requant SPLIT = 1: m = hi * 2^16 + lo) */
+    int n_out = const_mul_dsp(lo < 0 ? -lo : lo, 2) + const_mul_dsp(hi < 0 ? -hi : hi, 2);
+    for (c = 0; c < L->pe && n_out; c++) {
+        dsp_group *g = new_group(r, G_ADD_OUT, n_out, M_ADD_OUT_RQ - M_ADD_OUT_ON_DSP);
         g->index = c;
         snprintf(g->what, sizeof g->what, "%s: lane %d output requantizer", L->name, c);
         snprintf(g->pattern, sizeof g->pattern, "rf_board_top/*u_net.?u_%s_add.?g_ch?%d?.u_rqo.$mul$*", L->name, c);
@@ -937,7 +928,7 @@ int board_fit(const ir_net *net, const board *b, const board_opts *o, board_fit_
         name_stages(r, by_lut, 0, list, sizeof list);
         diag_plain("needs about %ld logic cells (LUT4, estimate), the board has %d: %s; lower PE/SIMD of %s "
                    "(or fold to a target: --target-cycles N), or use fewer channels: a requantizer costs about %d "
-                   "in LUTs, an add has 3 per lane (its pe)",
+                   "in LUTs, an add has 1 per lane (its pe)",
                    r->lut4, b->lut4, list, fold_candidate(r, 0), M_RQ_CONST);
         rc = -1;
     }

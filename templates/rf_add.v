@@ -5,7 +5,7 @@
  * Source: tensorflow/lite/kernels/internal/reference/integer_ops/add.h
  * (AddElementwise) with the parameters of kernels/add.cc (Prepare):
  *   v_i = (x_i - IN_i_ZP) << LEFT_SHIFT
- *   s_i = MultiplyByQuantizedMultiplier(v_i, IN_i_MULT, IN_i_SHIFT)
+ *   s_i = MultiplyByQuantizedMultiplier(v_i, IN_i_MULT, IN_i_SHIFT)   (a table)
  *   y   = clamp(MultiplyByQuantizedMultiplier(s_0 + s_1, OUT_MULT, OUT_SHIFT)
  *               + OUT_ZP, ACT_MIN, ACT_MAX)
  * MultiplyByQuantizedMultiplier is rf_requant (TFLite common.h, gemmlowp).
@@ -32,18 +32,25 @@
  *           lanes; the next pair is taken in the cycle of the last step:
  *           s0_axis_tready = ce && s1_axis_tvalid && (!busy || last step).
  *
+ * Input tables: s_i depends only on the int8 x_i, so each lane looks it up
+ * in a 256 x 32-bit table filled at elaboration by the function rescale
+ * below (the same arithmetic as rf_requant, evaluated by Yosys or
+ * Verilator): a ROM of two EBR per input on the iCE40, and no multiplier.
+ *
  * Pipeline of a lane (constant latency, one channel per enabled cycle):
- *   5 stages  rf_requant of each input        (s_0, s_1)
+ *   1 stage   the lane's input bytes registered  (the table addresses)
+ *   2 stages  table read (the EBR's read register) and its output register
  *   1 stage   sum register                    (s_0 + s_1, int32 wrap)
- *   5 stages  rf_requant of the sum
- *   1 stage   output register                 (+ OUT_ZP, clamp into the
+ *   6 stages  rf_requant of the sum, its product split in two (SPLIT = 1)
+ *   1 stage   clamp register: below ACT_MIN, above ACT_MAX, y + OUT_ZP
+ *   1 stage   output register                 (the clamped byte, into the
  *             fold's channels; valid after the last fold)
  *   LATENCY = 12 (NF = 1) or NF + 12 (NF > 1: the input register, NF steps):
  *   inputs transferred in cycle t -> m_axis_tvalid in cycle t + LATENCY
  *   when not back-pressured. II = NF cycles per pixel.
- * Resources per lane: three 32 x 32 multipliers (rf_requant; the two input
- * ones see a 9-bit value shifted by LEFT_SHIFT), ~600 flip-flops; for NF > 1
- * two CHANNELS*8-bit input registers and an NF-way slice multiplexer.
+ * Resources per lane: 4 EBR (the two tables), one 32 x 32 multiplier as two
+ * 32 x 16 (rf_requant of the sum), ~450 flip-flops; for NF > 1 two
+ * CHANNELS*8-bit input registers and an NF-way slice multiplexer.
  *
  * READY_REG = 1 (registered ready): ce = !m_axis_tvalid. m_axis_tready then
  * reaches only the output register's valid flag (emptied when the beat is
@@ -124,11 +131,7 @@ localparam LATENCY = NF > 1 ? NF + 12 : 12;
 /* verilator lint_on UNUSEDPARAM */
 localparam NFW = NF > 1 ? $clog2(NF) : 1;
 localparam [NFW-1:0] NF_LAST = NF[NFW-1:0] - 1'b1;
-localparam signed [31:0] M0 = IN0_MULT;
-localparam signed [31:0] M1 = IN1_MULT;
 localparam signed [31:0] MO = OUT_MULT;
-localparam signed [7:0] SH0 = IN0_SHIFT[7:0];
-localparam signed [7:0] SH1 = IN1_SHIFT[7:0];
 localparam signed [7:0] SHO = OUT_SHIFT[7:0];
 // OUT_ZP, ACT_MIN, ACT_MAX (int8, checked below) sign-extended to 33 bits
 localparam signed [32:0] OUT_ZP33 = {{25{OUT_ZP[7]}}, OUT_ZP[7:0]};
@@ -243,8 +246,9 @@ generate
     end
 endgenerate
 
-// valid, fold, last fold, tlast, tuser of the LS = 11 lane stages (two
-// rf_requant of 5 and the sum); the output register follows (m_axis)
+// valid, fold, last fold, tlast, tuser of the LS = 11 lane stages (the
+// tables' 3, the sum, rf_requant's 6, the clamp); the output register
+// follows (m_axis)
 localparam LS = 11;
 reg [LS-1:0] valid_reg = {LS{1'b0}};
 reg [LS*NFW-1:0] nf_pipe;
@@ -287,34 +291,84 @@ always @(posedge clk) begin
     end
 end
 
+// s_i(q) = MultiplyByQuantizedMultiplier((q - zp) << LEFT_SHIFT, mult, shift)
+// for an int8 q, exactly as rf_requant computes it (TFLite common.h;
+// gemmlowp SRDHM with its nudge as floor((ab + 2^30) / 2^31), mult >= 0 so
+// never the saturating case; RoundingDivideByPOT), evaluated at
+// elaboration to fill the input tables
+function automatic [31:0] rescale;
+    input integer q;
+    input integer zp;
+    input integer mult;
+    input integer shift;
+    reg signed [31:0] a;
+    reg signed [63:0] ab;
+    reg signed [63:0] hi;
+    reg signed [63:0] mask;
+    reg signed [63:0] rem;
+    reg signed [63:0] thr;
+    integer right;
+    begin
+        a = (q - zp) <<< LEFT_SHIFT;
+        a = a <<< (shift > 0 ? shift : 0);
+        right = shift > 0 ? 0 : -shift;
+        ab = {{32{a[31]}}, a};
+        ab = ab * mult;
+        hi = (ab + 64'sd1073741824) >>> 31;
+        mask = (64'sd1 <<< right) - 64'sd1;
+        rem = hi & mask;
+        thr = (mask >>> 1) + (hi < 0 ? 64'sd1 : 64'sd0);
+        hi = (hi >>> right) + (rem > thr ? 64'sd1 : 64'sd0);
+        rescale = hi[31:0];
+    end
+endfunction
+
 genvar pe, f;
 generate
     for (pe = 0; pe < PE; pe = pe + 1) begin : g_ch
-        // (x - zp) is in -255 .. 255, so the shift stays within int32
-        wire signed [31:0] x0 = {{24{x0_slice[8*pe+7]}}, x0_slice[8*pe +: 8]};
-        wire signed [31:0] x1 = {{24{x1_slice[8*pe+7]}}, x1_slice[8*pe +: 8]};
-        wire signed [31:0] v0 = (x0 - IN0_ZP) <<< LEFT_SHIFT;
-        wire signed [31:0] v1 = (x1 - IN1_ZP) <<< LEFT_SHIFT;
-        wire signed [31:0] s0;
-        wire signed [31:0] s1;
-        wire signed [31:0] y;
+        // the input tables: address q (the int8 as 8 bits), word s_i(q);
+        // 256 x 32 bits, two EBR each on the iCE40
+        reg [31:0] tab0 [0:255];
+        reg [31:0] tab1 [0:255];
+        integer i;
+        initial begin
+            for (i = 0; i < 256; i = i + 1) begin
+                tab0[i] = rescale(i < 128 ? i : i - 256, IN0_ZP, IN0_MULT, IN0_SHIFT);
+                tab1[i] = rescale(i < 128 ? i : i - 256, IN1_ZP, IN1_MULT, IN1_SHIFT);
+            end
+        end
+        reg [7:0] q0_reg;
+        reg [7:0] q1_reg;
+        reg [31:0] t0_reg;
+        reg [31:0] t1_reg;
+        reg signed [31:0] s0_reg;
+        reg signed [31:0] s1_reg;
         reg signed [31:0] sum_reg;
+        wire signed [31:0] y;
         // clamp: y < Y_LO or y > Y_HI (both in -255 .. 255) without a 33-bit
         // comparison: y in -256 .. 255 (bits 31..8 all equal) compares in
         // 9 bits, any other y is below or above by its sign
         wire y_small = &y[31:8] || ~|y[31:8];
         wire signed [8:0] y9 = y[8:0];
-        wire y_lo = y_small ? y9 < Y_LO9 : y[31];
-        wire y_hi = y_small ? y9 > Y_HI9 : !y[31];
-        wire [7:0] clamped = y_lo ? ACT_MIN[7:0] : (y_hi ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
+        reg lo_reg;
+        reg hi_reg;
+        reg [7:0] yz_reg;
+        wire [7:0] clamped = lo_reg ? ACT_MIN[7:0] : (hi_reg ? ACT_MAX[7:0] : yz_reg);
 
-        rf_requant u_rq0 (.clk(clk), .ce(ce), .x(v0), .mult(M0), .shift(SH0), .y(s0));
-        rf_requant u_rq1 (.clk(clk), .ce(ce), .x(v1), .mult(M1), .shift(SH1), .y(s1));
-        rf_requant u_rqo (.clk(clk), .ce(ce), .x(sum_reg), .mult(MO), .shift(SHO), .y(y));
+        rf_requant #(.SPLIT(1)) u_rqo (.clk(clk), .ce(ce), .x(sum_reg), .mult(MO), .shift(SHO), .y(y));
 
         always @(posedge clk) begin
             if (ce) begin
-                sum_reg <= s0 + s1;
+                q0_reg <= x0_slice[8*pe +: 8];
+                q1_reg <= x1_slice[8*pe +: 8];
+                t0_reg <= tab0[q0_reg];
+                t1_reg <= tab1[q1_reg];
+                s0_reg <= t0_reg;
+                s1_reg <= t1_reg;
+                sum_reg <= s0_reg + s1_reg;
+                lo_reg <= y_small ? y9 < Y_LO9 : y[31];
+                hi_reg <= y_small ? y9 > Y_HI9 : !y[31];
+                yz_reg <= y[7:0] + OUT_ZP[7:0];
             end
         end
 

@@ -20,26 +20,37 @@
  * No handshake: ce advances all stages at once (the caller's pipeline
  * enable); x, mult and shift are sampled together.
  *
- * Pipeline (LATENCY = 5 ce-cycles: y holds the result for the x presented
- * 5 enabled clock edges earlier; II = 1), one adder or multiplier per stage
- * for Fmax (docs/boards.md, "Timing"):
+ * Pipeline (LATENCY = 5 ce-cycles, 6 with SPLIT = 1: y holds the result for
+ * the x presented LATENCY enabled clock edges earlier; II = 1), one adder or
+ * multiplier per stage for Fmax (docs/boards.md, "Timing"):
  *   stage 1: x << left, mult and right registered
- *   stage 2: the 32 x 32 -> 64 bit product
+ *   stage 2: the 32 x 32 -> 64 bit product; with SPLIT = 1 two stages: the
+ *            products x * mhi and x * mlo of mult's two signed 16-bit
+ *            digits (mult = mhi * 2^16 + mlo), then x * mhi * 2^16 + x * mlo
+ *            (two 32 x 17-bit multipliers and a 64-bit adder instead of
+ *            one 32 x 32)
  *   stage 3: rounding and division by 2^31 (the two nudge cases of SRDHM
  *            reduce to floor((ab + 2^30) / 2^31), see the derivation at
  *            stage 3 below), as a 34-bit addition
  *   stage 4: saturation of the INT32_MIN * INT32_MIN case; RoundingDivideByPOT's
  *            arithmetic shift and its rounding bit (rem > thr)
  *   stage 5: the shifted value plus the rounding bit
+ * Parameters
+ *   SPLIT   0: the product in one stage (LATENCY 5); 1: in two (LATENCY 6),
+ *           for a constant mult on the path that limits Fmax (rf_add)
  * Resources: one 32 x 32 signed multiplier, ~150 flip-flops, a 64-bit adder,
- * a 32-bit barrel shifter for each direction.
+ * a 32-bit barrel shifter for each direction; SPLIT = 1 adds ~100
+ * flip-flops.
  */
 
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
-module rf_requant (
+module rf_requant #(
+    // 1: the product in two stages (LATENCY 6)
+    parameter SPLIT = 0
+) (
     input  wire               clk,
     // advance the pipeline
     input  wire               ce,
@@ -51,13 +62,16 @@ module rf_requant (
     output wire signed [31:0] y
 );
 
-// ce-cycles from x to y
-localparam LATENCY = 5;
+// ce-cycles from x to y (for the reader: rf_add, rf_conv_mac, rf_dw_mac and
+// gen/sched.c count them)
+/* verilator lint_off UNUSEDPARAM */
+localparam LATENCY = SPLIT != 0 ? 6 : 5;
+/* verilator lint_on UNUSEDPARAM */
 localparam signed [31:0] INT32_MAX = 32'sh7fffffff;
 
 initial begin
-    if (LATENCY != 5) begin
-        $error("rf_requant pipeline must have 5 stages (instance %m)");
+    if (SPLIT != 0 && SPLIT != 1) begin
+        $error("SPLIT must be 0 or 1 (instance %m)");
         $finish;
     end
 end
@@ -70,7 +84,7 @@ reg signed [31:0] xs1_reg;
 reg signed [31:0] mult1_reg;
 reg [4:0] right1_reg;
 
-// stage 2: the product
+// stage 2: the product (SPLIT = 1: its two halves, then their sum)
 reg signed [63:0] ab2_reg;
 reg [4:0] right2_reg;
 
@@ -111,9 +125,6 @@ always @(posedge clk) begin
         mult1_reg <= mult;
         right1_reg <= right;
 
-        ab2_reg <= xs1_reg * mult1_reg;
-        right2_reg <= right1_reg;
-
         hi3_reg <= ab_rnd[33:1];
         right3_reg <= right2_reg;
 
@@ -123,6 +134,36 @@ always @(posedge clk) begin
         y_reg <= sh4_reg + $signed({31'd0, rbit4_reg});
     end
 end
+
+generate
+    if (SPLIT == 0) begin : g_one
+        always @(posedge clk) begin
+            if (ce) begin
+                ab2_reg <= xs1_reg * mult1_reg;
+                right2_reg <= right1_reg;
+            end
+        end
+    end else begin : g_split
+        // mult = mhi * 2^16 + mlo with mlo = mult[15:0] as a signed 16-bit
+        // digit and mhi = mult[31:16] + mult[15] (17 bits signed): two
+        // signed products of at most 16 x 32 bits for constants below 2^31
+        // - 2^15, one SB_MAC16 pair each on the UP5K (gen/board.c)
+        wire signed [15:0] mlo = mult1_reg[15:0];
+        wire signed [16:0] mhi = $signed({mult1_reg[31], mult1_reg[31:16]}) + $signed({16'd0, mult1_reg[15]});
+        reg signed [47:0] plo_reg;
+        reg signed [47:0] phi_reg;  // mod 2^48: enough for the sum mod 2^64
+        reg [4:0] right2a_reg;
+        always @(posedge clk) begin
+            if (ce) begin
+                right2a_reg <= right1_reg;
+                right2_reg <= right2a_reg;
+                plo_reg <= xs1_reg * mlo;
+                phi_reg <= xs1_reg * mhi;
+                ab2_reg <= {phi_reg, 16'd0} + {{16{plo_reg[47]}}, plo_reg};
+            end
+        end
+    end
+endgenerate
 
 endmodule
 

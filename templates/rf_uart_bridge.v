@@ -228,16 +228,20 @@ rf_axis_fifo #(
 // ---- the parser's byte register ----
 // The FIFO's next byte, registered: the parser decodes from flip-flops, not
 // from the FIFO's RAM output (an Fmax path), and its pop (q_pop) reaches
-// the FIFO through no logic. A byte moves in when the register is empty,
-// so at most one byte every 2 cycles (the UART brings one every
-// 10 * CLKS_PER_BIT).
+// the FIFO through no logic. A byte moves in when the register is empty and
+// is decoded a cycle later (q_ok_reg), when the parser's wide checks of it
+// (the length compare, the CRC update: p_len_ok_reg, p_crc_upd_reg) are
+// registers too; so at most one byte every 3 cycles (the UART brings one
+// every 10 * CLKS_PER_BIT).
 reg [7:0] q_byte_reg;
 reg q_valid_reg = 1'b0;
+reg q_ok_reg = 1'b0;
 wire [7:0] q_byte = q_byte_reg;
-wire q_valid = q_valid_reg;
+wire q_valid = q_valid_reg && q_ok_reg;
 assign f_pop = f_valid && !q_valid_reg;
 
 always @(posedge clk) begin
+    q_ok_reg <= q_valid_reg && !q_pop;
     if (f_pop) begin
         q_byte_reg <= f_byte;
         q_valid_reg <= 1'b1;
@@ -246,6 +250,7 @@ always @(posedge clk) begin
     end
     if (srst) begin
         q_valid_reg <= 1'b0;
+        q_ok_reg <= 1'b0;
     end
 end
 
@@ -278,14 +283,25 @@ reg st_push;
 /* verilator lint_off UNUSEDSIGNAL */
 wire st_ready;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [15:0] p_crc_upd;
+wire [15:0] p_crc_comb;
 wire reply_take;
 
 rf_crc16 u_rx_crc (
     .crc_in(p_crc_reg),
     .data(q_byte),
-    .crc_out(p_crc_upd)
+    .crc_out(p_crc_comb)
 );
+
+// the byte's checks a cycle ahead: q_byte_reg, p_crc_reg, p_len_reg and
+// p_info_reg change only when a byte is taken, after which the next byte
+// is not taken for two cycles (q_ok_reg), so these are the current byte's
+reg [15:0] p_crc_upd_reg;
+reg p_len_ok_reg;
+wire [15:0] p_crc_upd = p_crc_upd_reg;
+always @(posedge clk) begin
+    p_crc_upd_reg <= p_crc_comb;
+    p_len_ok_reg <= {p_len_reg, q_byte} == (p_info_reg ? 24'd0 : IN_LEN);
+end
 
 // the pixel register with the new byte shifted in at the top (channel 0
 // ends at the bottom)
@@ -358,7 +374,7 @@ always @* begin
                 p_cnt_next = p_cnt_reg + 1'b1;
                 if (p_cnt_reg == 2'd2) begin
                     p_cnt_next = 2'd0;
-                    if ({p_len_reg, q_byte} == (p_info_reg ? 24'd0 : IN_LEN)) begin
+                    if (p_len_ok_reg) begin
                         p_state_next = p_info_reg ? P_CRC : P_PAY;
                         pixel_next = {PW{1'b0}};
                         x_next = {XW{1'b0}};

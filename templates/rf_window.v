@@ -266,12 +266,26 @@ wire data_step = !pad_reg && c32 < WIDTH;
 // reads. yb changes only when the reader advances, so n + DB is kept in a
 // register (need_reg) and computed ahead for the next output row (need_adv):
 // the step's condition is then two comparisons of registers (Fmax).
+// need_adv depends only on ryb_reg, which stays put for V >= 2 steps after
+// it changes, so with V >= 2 it is itself a register, one cycle behind
+// ryb_reg (the subtraction, comparison and addition off the load path).
 function [DW-1:0] need_of(input [31:0] yb);
     need_of = (yb + 1 < KERNEL ? yb[DW-1:0] : KERNEL[DW-1:0] - 1'b1) + DB[DW-1:0];
 endfunction
 localparam [DW-1:0] NEED_INIT = need_of(YB_INIT32);
 reg [DW-1:0] need_reg = NEED_INIT;
-wire [DW-1:0] need_adv = need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+wire [DW-1:0] need_adv;
+generate
+    if (V >= 2) begin : g_need_reg
+        reg [DW-1:0] need_adv_reg = NEED_INIT;
+        always @(posedge clk) begin
+            need_adv_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+        end
+        assign need_adv = need_adv_reg;
+    end else begin : g_need_comb
+        assign need_adv = need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+    end
+endgenerate
 wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > c32);
 wire step = ce && (!data_step || data_ready);
 // own outputs at c >= Q on the stride; at S = 1 the previous output row's

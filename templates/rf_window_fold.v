@@ -251,10 +251,6 @@ wire row_end = ox_reg == OX_LAST;
 wire frame_end = row_end && ryb_reg == YB_LAST;
 wire r_row_adv = issue && last_beat && row_end && !frame_end;
 wire r_frame_adv = issue && last_beat && frame_end;
-// the beat's element lies outside the image
-wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
-// (x + 1 <= PAD: not constant-false when a pad is 0)
-wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || col_reg >= W_A;
 // the beat's word: row word + image column. A padded beat reads any word
 // (its data is replaced by PAD_VALUE at stage 1), so pad is not on this path
 wire [AW-1:0] raddr = rowb_reg + col_reg;
@@ -269,6 +265,53 @@ function [AW-1:0] next_row(input [AW-1:0] a, input [31:0] by);
 endfunction
 
 initial xneed_reg = xneed_of(COL0);
+
+// padded row y (rows above or below the image)
+function row_pad(input [31:0] y);
+    // (y + 1 <= PAD: not constant-false when a pad is 0)
+    row_pad = y + 1 <= PAD_TOP || y >= HEIGHT + PAD_TOP;
+endfunction
+localparam [31:0] PT_M1 = PAD_TOP - 1;
+localparam [31:0] HPT_M1 = HEIGHT + PAD_TOP - 1;
+localparam RPAD0 = PAD_TOP > 0;
+localparam CPAD0 = COL0 >= W_A;
+// the beat's row and column are padding: flags updated with ry_reg and
+// col_reg. A step by one changes them only at the image's edges (an
+// equality with a constant); a jump loads a flag computed a cycle ahead
+// from ytop_reg or xlc_reg, which change only at a window's last beat, two
+// cycles before the next issue at the earliest
+reg rpad_reg = RPAD0;
+reg cpad_reg = CPAD0;
+reg ytop_pad_reg = RPAD0;
+reg ytop_adv_pad_reg;
+reg xlc_pad_reg = CPAD0;
+reg xlc_adv_pad_reg;
+always @(posedge clk) begin
+    ytop_pad_reg <= row_pad({{(32-YW){1'b0}}, ytop_reg});
+    ytop_adv_pad_reg <= row_pad({{(32-YW){1'b0}}, ytop_reg} + STRIDE);
+    xlc_pad_reg <= xlc_reg >= W_A;
+    xlc_adv_pad_reg <= xlc_reg + S_A >= W_A;
+end
+wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
+// the beat's element lies outside the image: two flags kept with ry_reg
+// and col_reg, so no comparison of them is on the path into stage 1 (Fmax)
+wire pad = rpad_reg || cpad_reg;
+
+// the next window's and next row's values, computed a cycle ahead from
+// registers that change only as a window's last beat issues: the next
+// window's first beat issues two cycles later at the earliest (rdy_reg is
+// cleared by the last beat), so these registers have caught up by the next
+// last beat. The adders and comparisons stay off the issue path (Fmax).
+reg [DW-1:0] need_adv_reg = NEED_INIT;
+reg [XW-1:0] xneed_adv_reg;
+reg [AW-1:0] tb_row_reg;
+reg [AW-1:0] tb_frame_reg;
+always @(posedge clk) begin
+    need_adv_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+    xneed_adv_reg <= xneed_of(xlc_reg + S_A);
+    tb_row_reg <= next_row(tb_reg, ADV_S32);
+    tb_frame_reg <= next_row(tb_reg, ADV_J32);
+end
 
 always @(posedge clk) begin
     rdy_reg <= data_ready && !(issue && last_beat);
@@ -292,16 +335,30 @@ always @(posedge clk) begin
             if (kw_reg != K_LAST) begin
                 kw_reg <= kw_reg + 1'b1;
                 col_reg <= col_reg + 1'b1;
+                // col + 1 >= W: from W - 1 into the pad, from 2^AW - 1
+                // (left of the image) to 0, into the image
+                if (col_reg == W_A - 1'b1) begin
+                    cpad_reg <= 1'b1;
+                end else if (&col_reg) begin
+                    cpad_reg <= 1'b0;
+                end
             end else begin
                 kw_reg <= {KW{1'b0}};
                 col_reg <= xlc_reg;
+                cpad_reg <= xlc_pad_reg;
                 if (kh_reg != K_LAST) begin
                     kh_reg <= kh_reg + 1'b1;
                     ry_reg <= ry_reg + 1'b1;
+                    if (ry32 == PT_M1) begin
+                        rpad_reg <= 1'b0;
+                    end else if (ry32 == HPT_M1) begin
+                        rpad_reg <= 1'b1;
+                    end
                     rowb_reg <= next_row(rowb_reg, W32);
                 end else begin
                     kh_reg <= {KW{1'b0}};
                     ry_reg <= ytop_reg;
+                    rpad_reg <= ytop_pad_reg;
                     rowb_reg <= tb_reg;
                     rp_reg <= rp_reg == RP_LAST ? {RPW{1'b0}} : rp_reg + 1'b1;
                 end
@@ -313,25 +370,29 @@ always @(posedge clk) begin
                 ox_reg <= ox_reg + 1'b1;
                 xlc_reg <= xlc_reg + S_A;
                 col_reg <= xlc_reg + S_A;
-                xneed_reg <= xneed_of(xlc_reg + S_A);
+                cpad_reg <= xlc_adv_pad_reg;
+                xneed_reg <= xneed_adv_reg;
             end else begin
                 ox_reg <= {OXW{1'b0}};
                 xlc_reg <= COL0;
                 col_reg <= COL0;
+                cpad_reg <= CPAD0;
                 xneed_reg <= xneed_of(COL0);
                 if (!frame_end) begin
                     ryb_reg <= ryb_reg - S_Y;
                     ytop_reg <= ytop_reg + STRIDE[YW-1:0];
                     ry_reg <= ytop_reg + STRIDE[YW-1:0];
-                    tb_reg <= next_row(tb_reg, ADV_S32);
-                    rowb_reg <= next_row(tb_reg, ADV_S32);
-                    need_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+                    rpad_reg <= ytop_adv_pad_reg;
+                    tb_reg <= tb_row_reg;
+                    rowb_reg <= tb_row_reg;
+                    need_reg <= need_adv_reg;
                 end else begin
                     ryb_reg <= YB_INIT;
                     ytop_reg <= {YW{1'b0}};
                     ry_reg <= {YW{1'b0}};
-                    tb_reg <= next_row(tb_reg, ADV_J32);
-                    rowb_reg <= next_row(tb_reg, ADV_J32);
+                    rpad_reg <= RPAD0;
+                    tb_reg <= tb_frame_reg;
+                    rowb_reg <= tb_frame_reg;
                     need_reg <= NEED_INIT;
                 end
             end
@@ -354,8 +415,10 @@ always @(posedge clk) begin
         kw_reg <= {KW{1'b0}};
         cc_reg <= {CCW{1'b0}};
         ry_reg <= {YW{1'b0}};
+        rpad_reg <= RPAD0;
         rowb_reg <= TB_INIT;
         col_reg <= COL0;
+        cpad_reg <= CPAD0;
         xlc_reg <= COL0;
         need_reg <= NEED_INIT;
     end

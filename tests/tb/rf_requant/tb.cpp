@@ -1,12 +1,16 @@
 // Testbench of rf_requant: bit exactness of MultiplyByQuantizedMultiplier
 // against an independent C reference (tb_common.h) for random and corner
-// inputs, and the latency of LATENCY = 5 ce-cycles under a random ce.
+// inputs, and the latency of LATENCY = 5 ce-cycles (6 with SPLIT = 1, the
+// product in two halves) under a random ce.
 #include <vector>
 
 #include "Vtb.h"
 #include "tb_common.h"
 
-static const int LATENCY = 5;  // documented in templates/rf_requant.v
+#ifndef P_SPLIT
+#define P_SPLIT 0
+#endif
+static const int LATENCY = P_SPLIT ? 6 : 5;  // documented in templates/rf_requant.v
 
 struct In {
     int32_t x, mult;

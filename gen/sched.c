@@ -63,9 +63,10 @@ int sched_mac_latency(int sf, int nf, int simd, int rq_digit)
 {
     /* rf_conv_mac: input register, NF*SF steps, (folded: slice, product
      * (SIMD > 1) and dot product registers, PIPE = 3 or 2), accumulate,
-     * requant (rf_requant 5 stages; rf_requant_serial R + 4 and the clamp
-     * register), output register. Kept in step with its LATENCY localparam. */
-    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 5 : 5;
+     * requant (rf_requant 5 stages; rf_requant_serial R + 4 and the clamp's
+     * two registers), output register. Kept in step with its LATENCY
+     * localparam. */
+    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 6 : 5;
     return sf * nf + 2 + (sf > 1 ? (simd > 1 ? 3 : 2) : 0) + rq;
 }
 

@@ -60,8 +60,9 @@
  *                      accumulator follows 3 cycles later (SIMD = 1:
  *                      PIPE = 2, the product is the sum)
  *   +RQ_LAT            requantization of each fold's accumulator: rf_requant
- *                      (RQ_LAT 5) or rf_requant_serial (RQ_LAT R + 5: its
- *                      R + 4, then + OUT_ZP and the clamp, registered)
+ *                      (RQ_LAT 5) or rf_requant_serial (RQ_LAT R + 6: its
+ *                      R + 4, then the clamp's comparisons registered, then
+ *                      + OUT_ZP and the clamp, registered)
  *   +1                 + OUT_ZP, clamp into the fold's slice of the output
  *                      register; valid after the last fold
  *   LATENCY = SF*NF + 2 + PIPE + RQ_LAT: m_axis_tvalid in cycle t + LATENCY
@@ -151,10 +152,11 @@ localparam NF = OUT_CH / PE;
 localparam II = SF * NF;
 // requantizer stages: rf_requant 5, rf_requant_serial R + 4
 localparam RQ_STEPS = RQ_DIGIT > 0 ? (31 + RQ_DIGIT - 1) / RQ_DIGIT : 0;
-// rf_requant_serial's R + 4, and a register after the + OUT_ZP and clamp
-// (the requantizer's 32-bit result compared against the clamp bounds is a
-// carry chain too long to feed the output register directly)
-localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 5 : 5;
+// rf_requant_serial's R + 4, a register after the clamp's comparisons and
+// one after + OUT_ZP and the clamp (the requantizer's 32-bit result compared
+// against the clamp bounds is a carry chain too long to feed the output
+// register directly, and on the HX8K still too long with the selection)
+localparam RQ_LAT = RQ_DIGIT > 0 ? RQ_STEPS + 6 : 5;
 // folded (SF > 1): the window slice and the weights are registered, then
 // the dot product, before the accumulator (2 stages)
 localparam PIPE = SF > 1 ? (SIMD > 1 ? 3 : 2) : 0;
@@ -319,8 +321,17 @@ generate
     end
 endgenerate
 // the dot products' operands, and what the accumulators see: the step
-// itself (PIPE = 0) or the step PIPE enabled cycles later (PIPE = 2, 3)
-wire [SIMD*8-1:0] dx;
+// itself (PIPE = 0) or the step PIPE enabled cycles later (PIPE = 2, 3).
+// dx holds x - IN_ZP, 9 bits per element (-255 .. 255): with PIPE the
+// subtraction is done before the register, off the multiplier's path
+wire [SIMD*9-1:0] dx;
+wire [SIMD*9-1:0] x_centred;
+genvar xs;
+generate
+    for (xs = 0; xs < SIMD; xs = xs + 1) begin : g_centre
+        assign x_centred[9*xs +: 9] = $signed({x_slice[8*xs+7], x_slice[8*xs +: 8]}) - IN_ZP9;
+    end
+endgenerate
 wire [PE*SIMD*8-1:0] dw;
 wire acc_v;                     // accumulate a dot product
 wire acc_first;                 // it is the fold's first (sf = 0): start from the bias
@@ -330,7 +341,7 @@ wire acc_last, acc_user;        // its window's tlast, tuser
 wire [PE*32-1:0] acc_b;         // its fold's biases
 generate
     if (PIPE == 0) begin : g_nopipe
-        assign dx = x_slice;
+        assign dx = x_centred;
         assign dw = w_reg;
         assign acc_v = step;
         assign acc_first = sf_reg == {SFW{1'b0}};
@@ -346,7 +357,7 @@ generate
         end
         assign acc_b = b_reg;
     end else begin : g_pipe
-        reg [SIMD*8-1:0] x1_reg;
+        reg [SIMD*9-1:0] x1_reg;
         reg [PE*SIMD*8-1:0] w1_reg;
         reg [PIPE-1:0] v_reg = {PIPE{1'b0}};
         reg [PIPE-1:0] first_reg;
@@ -360,7 +371,7 @@ generate
         reg [PE*32-1:0] b2_reg;
         always @(posedge clk) begin
             if (ce) begin
-                x1_reg <= x_slice;
+                x1_reg <= x_centred;
                 w1_reg <= w_reg;
                 v_reg <= {v_reg[PIPE-2:0], step};
                 first_reg <= {first_reg[PIPE-2:0], sf_reg == {SFW{1'b0}}};
@@ -426,7 +437,7 @@ generate
         assign y_tag = q_tag_reg[(RQ_LAT-1)*TW +: TW];
     end else begin : g_tag_ring
         // rf_requant_serial: starts at least SF >= R + 1 enabled cycles
-        // apart and RQ_LAT = R + 5 <= 2*(R + 1) (R >= 4), so at most 2 in
+        // apart and RQ_LAT = R + 6 <= 2*(R + 1) (R >= 4), so at most 2 in
         // flight: a 2-entry queue of tags instead of RQ_LAT stages
         reg [TW-1:0] tag0_reg, tag1_reg;
         reg wsel_reg = 1'b0, rsel_reg = 1'b0;
@@ -465,12 +476,11 @@ generate
         wire signed [8:0] y9 = y[8:0];
         wire y_lo = y_small ? y9 < Y_LO9 : y[31];
         wire y_hi = y_small ? y9 > Y_HI9 : !y[31];
-        wire [7:0] clamped = y_lo ? ACT_MIN[7:0] : (y_hi ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
         integer i;
 
         for (s = 0; s < SIMD; s = s + 1) begin : g_simd
             // x - IN_ZP in -255 .. 255 (9 bits), times an int8 weight (17 bits)
-            wire signed [8:0] xd = $signed({dx[8*s+7], dx[8*s +: 8]}) - IN_ZP9;
+            wire signed [8:0] xd = dx[9*s +: 9];
             wire signed [16:0] prod = xd * $signed(dw[(pe*SIMD+s)*8 +: 8]);
             if (PIPE < 3) begin : g_prod
                 assign prods[s*DOTW +: DOTW] = {{(DOTW-17){prod[16]}}, prod};
@@ -535,20 +545,27 @@ generate
             );
         end
 
-        // serial: clamp(y) registered every enabled cycle; y holds for
-        // R + 1 enabled cycles at least, so at y_valid (RQ_LAT, one after
-        // rf_requant_serial's R + 4) cl_reg is this result's clamp
+        // serial: the clamp's comparisons of y registered every enabled
+        // cycle, then clamp(y) from them; y holds for R + 1 >= 5 enabled
+        // cycles, so at y_valid (RQ_LAT, two after rf_requant_serial's
+        // R + 4) cl_reg is this result's clamp
         wire [7:0] y8;
         if (RQ_DIGIT != 0) begin : g_cl
+            reg lo_reg;
+            reg hi_reg;
+            reg [7:0] yz_reg;
             reg [7:0] cl_reg;
             always @(posedge clk) begin
                 if (ce) begin
-                    cl_reg <= clamped;
+                    lo_reg <= y_lo;
+                    hi_reg <= y_hi;
+                    yz_reg <= y[7:0] + OUT_ZP[7:0];
+                    cl_reg <= lo_reg ? ACT_MIN[7:0] : (hi_reg ? ACT_MAX[7:0] : yz_reg);
                 end
             end
             assign y8 = cl_reg;
         end else begin : g_nocl
-            assign y8 = clamped;
+            assign y8 = y_lo ? ACT_MIN[7:0] : (y_hi ? ACT_MAX[7:0] : y[7:0] + OUT_ZP[7:0]);
         end
 
         for (f = 0; f < NF; f = f + 1) begin : g_fold

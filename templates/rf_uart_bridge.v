@@ -276,10 +276,15 @@ reg [TMW-1:0] idle_reg = {TMW{1'b0}}, idle_next;
 reg reply_reg = 1'b0, reply_next;
 reg reply_info_reg = 1'b0, reply_info_next;
 reg [4:0] reply_status_reg = 5'd0, reply_status_next;
-// STATUS of each image's output frame, in order
+// STATUS of each image's output frame, in order; pushed a cycle after the
+// image's CRC is checked (registered: the parser's decode stays off the
+// FIFO's pointers)
 reg [1:0] st_in;
 reg st_push;
-// full only if the host runs more than 4 images ahead: the entry is dropped
+reg [1:0] st_in_reg = 2'd0;
+reg st_push_reg = 1'b0;
+// full only if the host runs more than 5 images ahead (4 in the FIFO, 1 in
+// sth_reg): the entry is dropped
 /* verilator lint_off UNUSEDSIGNAL */
 wire st_ready;
 /* verilator lint_on UNUSEDSIGNAL */
@@ -454,8 +459,11 @@ always @(posedge clk) begin
     reply_status_reg <= reply_status_next;
     // abandon the frame; reset the pipeline only if it has seen pixels of it
     abort_reg <= timeout && fed_reg;
+    st_in_reg <= st_in;
+    st_push_reg <= st_push;
 
     if (srst) begin
+        st_push_reg <= 1'b0;
         p_state_reg <= P_SYNC0;
         p_cnt_reg <= 2'd0;
         beat_valid_reg <= 1'b0;
@@ -488,8 +496,8 @@ rf_axis_fifo #(
 ) u_status (
     .clk(clk),
     .rst(srst),
-    .s_axis_tdata(st_in),
-    .s_axis_tvalid(st_push),
+    .s_axis_tdata(st_in_reg),
+    .s_axis_tvalid(st_push_reg),
     .s_axis_tready(st_ready),
     .s_axis_tlast(1'b0),
     .s_axis_tuser(1'b0),
@@ -520,7 +528,14 @@ reg sent_reg = 1'b0, sent_next;
 reg error_reg = 1'b0, error_next;
 reg [7:0] t_byte;
 reg t_valid;
-wire t_ready;
+// the byte register between the state machine and the UART transmitter:
+// the machine hands a byte over when it is empty, so its handshake is one
+// flip-flop (Fmax); the transmitter takes the byte in the last cycle of the
+// previous one's stop bit, so bytes still go out back to back
+reg [7:0] tq_byte_reg = 8'd0;
+reg tq_valid_reg = 1'b0;
+wire tq_ready;
+wire t_ready = !tq_valid_reg;
 wire t_xfer = t_valid && t_ready;
 wire [15:0] t_crc_upd;
 reg [7:0] info_byte;
@@ -538,15 +553,44 @@ rf_uart_tx #(
 ) u_tx (
     .clk(clk),
     .rst(rst),
-    .s_axis_tdata(t_byte),
-    .s_axis_tvalid(t_valid),
-    .s_axis_tready(t_ready),
+    .s_axis_tdata(tq_byte_reg),
+    .s_axis_tvalid(tq_valid_reg),
+    .s_axis_tready(tq_ready),
     .txd(txd)
 );
 
+always @(posedge clk) begin
+    if (tq_valid_reg && tq_ready) begin
+        tq_valid_reg <= 1'b0;
+    end
+    if (t_xfer) begin
+        tq_byte_reg <= t_byte;
+        tq_valid_reg <= 1'b1;
+    end
+    if (srst) begin
+        tq_valid_reg <= 1'b0;
+    end
+end
+
 // take a pipeline beat into the shift register when there is none
 assign s_axis_tready = t_state_reg == X_PAY && t_kind_reg == K_OUT && !o_have_reg;
-assign st_pop = t_state_reg == X_STATUS && t_kind_reg == K_OUT && t_xfer;
+// the next STATUS waits in a register (sth_reg): the FIFO is popped when it
+// is empty, so its pointers do not wait on the transmitter's handshake
+reg [1:0] sth_reg = 2'd0;
+reg sth_valid_reg = 1'b0;
+assign st_pop = st_valid && !sth_valid_reg;
+always @(posedge clk) begin
+    if (t_state_reg == X_STATUS && t_kind_reg == K_OUT && t_xfer) begin
+        sth_valid_reg <= 1'b0;
+    end
+    if (st_pop) begin
+        sth_reg <= st_out;
+        sth_valid_reg <= 1'b1;
+    end
+    if (srst) begin
+        sth_valid_reg <= 1'b0;
+    end
+end
 assign reply_take = t_state_reg == X_IDLE && reply_reg;
 assign frame_sent = sent_reg;
 assign error = error_reg;
@@ -592,8 +636,8 @@ always @* begin
             t_byte = t_kind_reg == K_INFO ? info_byte : o_shift_reg[7:0];
         end
         X_STATUS: begin
-            t_valid = t_kind_reg != K_OUT || st_valid;
-            t_byte = t_kind_reg == K_OUT ? {6'd0, st_out} : {3'd0, t_err_reg};
+            t_valid = t_kind_reg != K_OUT || sth_valid_reg;
+            t_byte = t_kind_reg == K_OUT ? {6'd0, sth_reg} : {3'd0, t_err_reg};
         end
         X_CRC: begin
             t_valid = 1'b1;

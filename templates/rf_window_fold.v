@@ -238,7 +238,15 @@ wire ce = !m_axis_tvalid || m_axis_tready;
 // the beat counters are all 0: a register (set as the last beat issues)
 reg first_reg = 1'b1;
 wire first_beat = first_reg;
-wire last_beat = rp_reg == RP_LAST && kh_reg == K_LAST && kw_reg == K_LAST && cc_reg == CC_LAST;
+// each beat counter at its last value: flags set as the counters step, so
+// the counters' enables and last_beat are a gate or two from flip-flops
+reg ccl_reg = CC_LAST == {CCW{1'b0}};
+reg kwl_reg = K_LAST == {KW{1'b0}};
+reg khl_reg = K_LAST == {KW{1'b0}};
+reg rpl_reg = RP_LAST == {RPW{1'b0}};
+reg oxl_reg = OX_LAST == {OXW{1'b0}};
+reg rybl_reg = YB_INIT == YB_LAST;
+wire last_beat = rpl_reg && khl_reg && kwl_reg && ccl_reg;
 wire [31:0] wx32 = {{(32-XW){1'b0}}, wx_reg};
 wire [31:0] xneed32 = {{(32-XW){1'b0}}, xneed_reg};
 wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
@@ -247,8 +255,8 @@ wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
 // from a flip-flop
 reg rdy_reg = 1'b0;
 wire issue = ce && (!first_beat || rdy_reg);
-wire row_end = ox_reg == OX_LAST;
-wire frame_end = row_end && ryb_reg == YB_LAST;
+wire row_end = oxl_reg;
+wire frame_end = row_end && rybl_reg;
 wire r_row_adv = issue && last_beat && row_end && !frame_end;
 wire r_frame_adv = issue && last_beat && frame_end;
 // the beat's word: row word + image column. A padded beat reads any word
@@ -266,36 +274,10 @@ endfunction
 
 initial xneed_reg = xneed_of(COL0);
 
-// padded row y (rows above or below the image)
-function row_pad(input [31:0] y);
-    // (y + 1 <= PAD: not constant-false when a pad is 0)
-    row_pad = y + 1 <= PAD_TOP || y >= HEIGHT + PAD_TOP;
-endfunction
-localparam [31:0] PT_M1 = PAD_TOP - 1;
-localparam [31:0] HPT_M1 = HEIGHT + PAD_TOP - 1;
-localparam RPAD0 = PAD_TOP > 0;
-localparam CPAD0 = COL0 >= W_A;
-// the beat's row and column are padding: flags updated with ry_reg and
-// col_reg. A step by one changes them only at the image's edges (an
-// equality with a constant); a jump loads a flag computed a cycle ahead
-// from ytop_reg or xlc_reg, which change only at a window's last beat, two
-// cycles before the next issue at the earliest
-reg rpad_reg = RPAD0;
-reg cpad_reg = CPAD0;
-reg ytop_pad_reg = RPAD0;
-reg ytop_adv_pad_reg;
-reg xlc_pad_reg = CPAD0;
-reg xlc_adv_pad_reg;
-always @(posedge clk) begin
-    ytop_pad_reg <= row_pad({{(32-YW){1'b0}}, ytop_reg});
-    ytop_adv_pad_reg <= row_pad({{(32-YW){1'b0}}, ytop_reg} + STRIDE);
-    xlc_pad_reg <= xlc_reg >= W_A;
-    xlc_adv_pad_reg <= xlc_reg + S_A >= W_A;
-end
+// the beat's element lies outside the image
 wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
-// the beat's element lies outside the image: two flags kept with ry_reg
-// and col_reg, so no comparison of them is on the path into stage 1 (Fmax)
-wire pad = rpad_reg || cpad_reg;
+// (x + 1 <= PAD: not constant-false when a pad is 0)
+wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || col_reg >= W_A;
 
 // the next window's and next row's values, computed a cycle ahead from
 // registers that change only as a window's last beat issues: the next
@@ -328,39 +310,32 @@ always @(posedge clk) begin
 
     // reader
     if (issue) begin
-        if (cc_reg != CC_LAST) begin
+        if (!ccl_reg) begin
             cc_reg <= cc_reg + 1'b1;
+            ccl_reg <= cc_reg + 1'b1 == CC_LAST;
         end else begin
             cc_reg <= {CCW{1'b0}};
-            if (kw_reg != K_LAST) begin
+            ccl_reg <= CC_LAST == {CCW{1'b0}};
+            if (!kwl_reg) begin
                 kw_reg <= kw_reg + 1'b1;
+                kwl_reg <= kw_reg + 1'b1 == K_LAST;
                 col_reg <= col_reg + 1'b1;
-                // col + 1 >= W: from W - 1 into the pad, from 2^AW - 1
-                // (left of the image) to 0, into the image
-                if (col_reg == W_A - 1'b1) begin
-                    cpad_reg <= 1'b1;
-                end else if (&col_reg) begin
-                    cpad_reg <= 1'b0;
-                end
             end else begin
                 kw_reg <= {KW{1'b0}};
+                kwl_reg <= K_LAST == {KW{1'b0}};
                 col_reg <= xlc_reg;
-                cpad_reg <= xlc_pad_reg;
-                if (kh_reg != K_LAST) begin
+                if (!khl_reg) begin
                     kh_reg <= kh_reg + 1'b1;
+                    khl_reg <= kh_reg + 1'b1 == K_LAST;
                     ry_reg <= ry_reg + 1'b1;
-                    if (ry32 == PT_M1) begin
-                        rpad_reg <= 1'b0;
-                    end else if (ry32 == HPT_M1) begin
-                        rpad_reg <= 1'b1;
-                    end
                     rowb_reg <= next_row(rowb_reg, W32);
                 end else begin
                     kh_reg <= {KW{1'b0}};
+                    khl_reg <= K_LAST == {KW{1'b0}};
                     ry_reg <= ytop_reg;
-                    rpad_reg <= ytop_pad_reg;
                     rowb_reg <= tb_reg;
-                    rp_reg <= rp_reg == RP_LAST ? {RPW{1'b0}} : rp_reg + 1'b1;
+                    rp_reg <= rpl_reg ? {RPW{1'b0}} : rp_reg + 1'b1;
+                    rpl_reg <= rpl_reg ? RP_LAST == {RPW{1'b0}} : rp_reg + 1'b1 == RP_LAST;
                 end
             end
         end
@@ -368,29 +343,29 @@ always @(posedge clk) begin
             // the next window
             if (!row_end) begin
                 ox_reg <= ox_reg + 1'b1;
+                oxl_reg <= ox_reg + 1'b1 == OX_LAST;
                 xlc_reg <= xlc_reg + S_A;
                 col_reg <= xlc_reg + S_A;
-                cpad_reg <= xlc_adv_pad_reg;
                 xneed_reg <= xneed_adv_reg;
             end else begin
                 ox_reg <= {OXW{1'b0}};
+                oxl_reg <= OX_LAST == {OXW{1'b0}};
                 xlc_reg <= COL0;
                 col_reg <= COL0;
-                cpad_reg <= CPAD0;
                 xneed_reg <= xneed_of(COL0);
                 if (!frame_end) begin
                     ryb_reg <= ryb_reg - S_Y;
+                    rybl_reg <= ryb_reg - S_Y == YB_LAST;
                     ytop_reg <= ytop_reg + STRIDE[YW-1:0];
                     ry_reg <= ytop_reg + STRIDE[YW-1:0];
-                    rpad_reg <= ytop_adv_pad_reg;
                     tb_reg <= tb_row_reg;
                     rowb_reg <= tb_row_reg;
                     need_reg <= need_adv_reg;
                 end else begin
                     ryb_reg <= YB_INIT;
+                    rybl_reg <= YB_INIT == YB_LAST;
                     ytop_reg <= {YW{1'b0}};
                     ry_reg <= {YW{1'b0}};
-                    rpad_reg <= RPAD0;
                     tb_reg <= tb_frame_reg;
                     rowb_reg <= tb_frame_reg;
                     need_reg <= NEED_INIT;
@@ -410,15 +385,19 @@ always @(posedge clk) begin
         tb_reg <= TB_INIT;
         xneed_reg <= xneed_of(COL0);
         ox_reg <= {OXW{1'b0}};
+        oxl_reg <= OX_LAST == {OXW{1'b0}};
+        rybl_reg <= YB_INIT == YB_LAST;
         rp_reg <= {RPW{1'b0}};
+        rpl_reg <= RP_LAST == {RPW{1'b0}};
         kh_reg <= {KW{1'b0}};
+        khl_reg <= K_LAST == {KW{1'b0}};
         kw_reg <= {KW{1'b0}};
+        kwl_reg <= K_LAST == {KW{1'b0}};
         cc_reg <= {CCW{1'b0}};
+        ccl_reg <= CC_LAST == {CCW{1'b0}};
         ry_reg <= {YW{1'b0}};
-        rpad_reg <= RPAD0;
         rowb_reg <= TB_INIT;
         col_reg <= COL0;
-        cpad_reg <= CPAD0;
         xlc_reg <= COL0;
         need_reg <= NEED_INIT;
     end

@@ -60,8 +60,8 @@ static const int KKC = P_KERNEL * P_KERNEL * P_IN_CH, SF = KKC / P_SIMD, NF = P_
 #define P_READY_REG 0
 #endif
 // documented in templates/rf_conv_mac.v: the requantizer takes 5 stages, or
-// R + 5 when serial (R = ceil(31 / RQ_DIGIT); rf_requant_serial's R + 4, the clamp register)
-static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 5 : 5;
+// R + 6 when serial (R = ceil(31 / RQ_DIGIT); rf_requant_serial's R + 4, the clamp's two registers)
+static const int RQ_LAT = P_RQ_DIGIT ? (31 + P_RQ_DIGIT - 1) / P_RQ_DIGIT + 6 : 5;
 static const int PIPE = SF > 1 ? (P_SIMD > 1 ? 3 : 2) : 0;  // folded: slice/weight, product (SIMD > 1) and dot-product registers
 static const int II = SF * NF, LATENCY = SF * NF + (P_STREAM ? 1 : 2) + PIPE + RQ_LAT;
 // input beats per window: one window, or (STREAM) its SIMD slices NF times

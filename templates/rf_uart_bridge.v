@@ -229,9 +229,8 @@ rf_axis_fifo #(
 // The FIFO's next byte, registered: the parser decodes from flip-flops, not
 // from the FIFO's RAM output (an Fmax path), and its pop (q_pop) reaches
 // the FIFO through no logic. A byte moves in when the register is empty and
-// is decoded a cycle later (q_ok_reg), when the parser's wide checks of it
-// (the length compare, the CRC update: p_len_ok_reg, p_crc_upd_reg) are
-// registers too; so at most one byte every 3 cycles (the UART brings one
+// is decoded a cycle later (q_ok_reg), when the parser's length compare of
+// it is a register too (p_len_ok_reg); so at most one byte every 3 cycles (the UART brings one
 // every 10 * CLKS_PER_BIT).
 reg [7:0] q_byte_reg;
 reg q_valid_reg = 1'b0;
@@ -297,14 +296,12 @@ rf_crc16 u_rx_crc (
     .crc_out(p_crc_comb)
 );
 
-// the byte's checks a cycle ahead: q_byte_reg, p_crc_reg, p_len_reg and
+// the byte's length check a cycle ahead: q_byte_reg, p_len_reg and
 // p_info_reg change only when a byte is taken, after which the next byte
-// is not taken for two cycles (q_ok_reg), so these are the current byte's
-reg [15:0] p_crc_upd_reg;
+// is not taken for two cycles (q_ok_reg), so it is the current byte's
 reg p_len_ok_reg;
-wire [15:0] p_crc_upd = p_crc_upd_reg;
+wire [15:0] p_crc_upd = p_crc_comb;
 always @(posedge clk) begin
-    p_crc_upd_reg <= p_crc_comb;
     p_len_ok_reg <= {p_len_reg, q_byte} == (p_info_reg ? 24'd0 : IN_LEN);
 end
 
@@ -633,7 +630,7 @@ always @* begin
         end
         X_PAY: begin
             t_valid = t_kind_reg == K_INFO || o_have_reg;
-            t_byte = t_kind_reg == K_INFO ? info_byte : o_shift_reg[7:0];
+            t_byte = t_kind_reg == K_INFO ? info_byte : o_shift_reg[o_ch_reg*8 +: 8];
         end
         X_STATUS: begin
             t_valid = t_kind_reg != K_OUT || sth_valid_reg;
@@ -705,7 +702,6 @@ always @* begin
                         t_state_next = X_STATUS;
                     end
                 end else begin
-                    o_shift_next = o_shift_reg >> 8;
                     o_ch_next = o_ch_reg + 1'b1;
                     if (o_ch_reg == OC_LAST) begin
                         o_ch_next = {OCW{1'b0}};

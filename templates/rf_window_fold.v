@@ -286,13 +286,9 @@ wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || col_reg >= W_A;
 // last beat. The adders and comparisons stay off the issue path (Fmax).
 reg [DW-1:0] need_adv_reg = NEED_INIT;
 reg [XW-1:0] xneed_adv_reg;
-reg [AW-1:0] tb_row_reg;
-reg [AW-1:0] tb_frame_reg;
 always @(posedge clk) begin
     need_adv_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
     xneed_adv_reg <= xneed_of(xlc_reg + S_A);
-    tb_row_reg <= next_row(tb_reg, ADV_S32);
-    tb_frame_reg <= next_row(tb_reg, ADV_J32);
 end
 
 always @(posedge clk) begin
@@ -358,16 +354,16 @@ always @(posedge clk) begin
                     rybl_reg <= ryb_reg - S_Y == YB_LAST;
                     ytop_reg <= ytop_reg + STRIDE[YW-1:0];
                     ry_reg <= ytop_reg + STRIDE[YW-1:0];
-                    tb_reg <= tb_row_reg;
-                    rowb_reg <= tb_row_reg;
+                    tb_reg <= next_row(tb_reg, ADV_S32);
+                    rowb_reg <= next_row(tb_reg, ADV_S32);
                     need_reg <= need_adv_reg;
                 end else begin
                     ryb_reg <= YB_INIT;
                     rybl_reg <= YB_INIT == YB_LAST;
                     ytop_reg <= {YW{1'b0}};
                     ry_reg <= {YW{1'b0}};
-                    tb_reg <= tb_frame_reg;
-                    rowb_reg <= tb_frame_reg;
+                    tb_reg <= next_row(tb_reg, ADV_J32);
+                    rowb_reg <= next_row(tb_reg, ADV_J32);
                     need_reg <= NEED_INIT;
                 end
             end

@@ -238,15 +238,7 @@ wire ce = !m_axis_tvalid || m_axis_tready;
 // the beat counters are all 0: a register (set as the last beat issues)
 reg first_reg = 1'b1;
 wire first_beat = first_reg;
-// each beat counter at its last value: flags set as the counters step, so
-// the counters' enables and last_beat are a gate or two from flip-flops
-reg ccl_reg = CC_LAST == {CCW{1'b0}};
-reg kwl_reg = K_LAST == {KW{1'b0}};
-reg khl_reg = K_LAST == {KW{1'b0}};
-reg rpl_reg = RP_LAST == {RPW{1'b0}};
-reg oxl_reg = OX_LAST == {OXW{1'b0}};
-reg rybl_reg = YB_INIT == YB_LAST;
-wire last_beat = rpl_reg && khl_reg && kwl_reg && ccl_reg;
+wire last_beat = rp_reg == RP_LAST && kh_reg == K_LAST && kw_reg == K_LAST && cc_reg == CC_LAST;
 wire [31:0] wx32 = {{(32-XW){1'b0}}, wx_reg};
 wire [31:0] xneed32 = {{(32-XW){1'b0}}, xneed_reg};
 wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
@@ -255,10 +247,14 @@ wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
 // from a flip-flop
 reg rdy_reg = 1'b0;
 wire issue = ce && (!first_beat || rdy_reg);
-wire row_end = oxl_reg;
-wire frame_end = row_end && rybl_reg;
+wire row_end = ox_reg == OX_LAST;
+wire frame_end = row_end && ryb_reg == YB_LAST;
 wire r_row_adv = issue && last_beat && row_end && !frame_end;
 wire r_frame_adv = issue && last_beat && frame_end;
+// the beat's element lies outside the image
+wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
+// (x + 1 <= PAD: not constant-false when a pad is 0)
+wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || col_reg >= W_A;
 // the beat's word: row word + image column. A padded beat reads any word
 // (its data is replaced by PAD_VALUE at stage 1), so pad is not on this path
 wire [AW-1:0] raddr = rowb_reg + col_reg;
@@ -274,16 +270,12 @@ endfunction
 
 initial xneed_reg = xneed_of(COL0);
 
-// the beat's element lies outside the image
-wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
-// (x + 1 <= PAD: not constant-false when a pad is 0)
-wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || col_reg >= W_A;
-
-// the next window's and next row's values, computed a cycle ahead from
-// registers that change only as a window's last beat issues: the next
-// window's first beat issues two cycles later at the earliest (rdy_reg is
-// cleared by the last beat), so these registers have caught up by the next
-// last beat. The adders and comparisons stay off the issue path (Fmax).
+// the next row's needed row and the next window's needed column, computed a
+// cycle ahead from registers that change only as a window's last beat
+// issues: the next window's first beat issues two cycles later at the
+// earliest (rdy_reg is cleared by the last beat), so these registers have
+// caught up by the next last beat. The subtraction, comparisons and
+// additions stay off the issue path (Fmax).
 reg [DW-1:0] need_adv_reg = NEED_INIT;
 reg [XW-1:0] xneed_adv_reg;
 always @(posedge clk) begin
@@ -306,32 +298,25 @@ always @(posedge clk) begin
 
     // reader
     if (issue) begin
-        if (!ccl_reg) begin
+        if (cc_reg != CC_LAST) begin
             cc_reg <= cc_reg + 1'b1;
-            ccl_reg <= cc_reg + 1'b1 == CC_LAST;
         end else begin
             cc_reg <= {CCW{1'b0}};
-            ccl_reg <= CC_LAST == {CCW{1'b0}};
-            if (!kwl_reg) begin
+            if (kw_reg != K_LAST) begin
                 kw_reg <= kw_reg + 1'b1;
-                kwl_reg <= kw_reg + 1'b1 == K_LAST;
                 col_reg <= col_reg + 1'b1;
             end else begin
                 kw_reg <= {KW{1'b0}};
-                kwl_reg <= K_LAST == {KW{1'b0}};
                 col_reg <= xlc_reg;
-                if (!khl_reg) begin
+                if (kh_reg != K_LAST) begin
                     kh_reg <= kh_reg + 1'b1;
-                    khl_reg <= kh_reg + 1'b1 == K_LAST;
                     ry_reg <= ry_reg + 1'b1;
                     rowb_reg <= next_row(rowb_reg, W32);
                 end else begin
                     kh_reg <= {KW{1'b0}};
-                    khl_reg <= K_LAST == {KW{1'b0}};
                     ry_reg <= ytop_reg;
                     rowb_reg <= tb_reg;
-                    rp_reg <= rpl_reg ? {RPW{1'b0}} : rp_reg + 1'b1;
-                    rpl_reg <= rpl_reg ? RP_LAST == {RPW{1'b0}} : rp_reg + 1'b1 == RP_LAST;
+                    rp_reg <= rp_reg == RP_LAST ? {RPW{1'b0}} : rp_reg + 1'b1;
                 end
             end
         end
@@ -339,19 +324,16 @@ always @(posedge clk) begin
             // the next window
             if (!row_end) begin
                 ox_reg <= ox_reg + 1'b1;
-                oxl_reg <= ox_reg + 1'b1 == OX_LAST;
                 xlc_reg <= xlc_reg + S_A;
                 col_reg <= xlc_reg + S_A;
                 xneed_reg <= xneed_adv_reg;
             end else begin
                 ox_reg <= {OXW{1'b0}};
-                oxl_reg <= OX_LAST == {OXW{1'b0}};
                 xlc_reg <= COL0;
                 col_reg <= COL0;
                 xneed_reg <= xneed_of(COL0);
                 if (!frame_end) begin
                     ryb_reg <= ryb_reg - S_Y;
-                    rybl_reg <= ryb_reg - S_Y == YB_LAST;
                     ytop_reg <= ytop_reg + STRIDE[YW-1:0];
                     ry_reg <= ytop_reg + STRIDE[YW-1:0];
                     tb_reg <= next_row(tb_reg, ADV_S32);
@@ -359,7 +341,6 @@ always @(posedge clk) begin
                     need_reg <= need_adv_reg;
                 end else begin
                     ryb_reg <= YB_INIT;
-                    rybl_reg <= YB_INIT == YB_LAST;
                     ytop_reg <= {YW{1'b0}};
                     ry_reg <= {YW{1'b0}};
                     tb_reg <= next_row(tb_reg, ADV_J32);
@@ -381,16 +362,10 @@ always @(posedge clk) begin
         tb_reg <= TB_INIT;
         xneed_reg <= xneed_of(COL0);
         ox_reg <= {OXW{1'b0}};
-        oxl_reg <= OX_LAST == {OXW{1'b0}};
-        rybl_reg <= YB_INIT == YB_LAST;
         rp_reg <= {RPW{1'b0}};
-        rpl_reg <= RP_LAST == {RPW{1'b0}};
         kh_reg <= {KW{1'b0}};
-        khl_reg <= K_LAST == {KW{1'b0}};
         kw_reg <= {KW{1'b0}};
-        kwl_reg <= K_LAST == {KW{1'b0}};
         cc_reg <= {CCW{1'b0}};
-        ccl_reg <= CC_LAST == {CCW{1'b0}};
         ry_reg <= {YW{1'b0}};
         rowb_reg <= TB_INIT;
         col_reg <= COL0;

@@ -228,19 +228,16 @@ rf_axis_fifo #(
 // ---- the parser's byte register ----
 // The FIFO's next byte, registered: the parser decodes from flip-flops, not
 // from the FIFO's RAM output (an Fmax path), and its pop (q_pop) reaches
-// the FIFO through no logic. A byte moves in when the register is empty and
-// is decoded a cycle later (q_ok_reg), when the parser's length compare of
-// it is a register too (p_len_ok_reg); so at most one byte every 3 cycles (the UART brings one
-// every 10 * CLKS_PER_BIT).
+// the FIFO through no logic. A byte moves in when the register is empty,
+// so at most one byte every 2 cycles (the UART brings one every
+// 10 * CLKS_PER_BIT).
 reg [7:0] q_byte_reg;
 reg q_valid_reg = 1'b0;
-reg q_ok_reg = 1'b0;
 wire [7:0] q_byte = q_byte_reg;
-wire q_valid = q_valid_reg && q_ok_reg;
+wire q_valid = q_valid_reg;
 assign f_pop = f_valid && !q_valid_reg;
 
 always @(posedge clk) begin
-    q_ok_reg <= q_valid_reg && !q_pop;
     if (f_pop) begin
         q_byte_reg <= f_byte;
         q_valid_reg <= 1'b1;
@@ -249,7 +246,6 @@ always @(posedge clk) begin
     end
     if (srst) begin
         q_valid_reg <= 1'b0;
-        q_ok_reg <= 1'b0;
     end
 end
 
@@ -275,35 +271,21 @@ reg [TMW-1:0] idle_reg = {TMW{1'b0}}, idle_next;
 reg reply_reg = 1'b0, reply_next;
 reg reply_info_reg = 1'b0, reply_info_next;
 reg [4:0] reply_status_reg = 5'd0, reply_status_next;
-// STATUS of each image's output frame, in order; pushed a cycle after the
-// image's CRC is checked (registered: the parser's decode stays off the
-// FIFO's pointers)
+// STATUS of each image's output frame, in order
 reg [1:0] st_in;
 reg st_push;
-reg [1:0] st_in_reg = 2'd0;
-reg st_push_reg = 1'b0;
-// full only if the host runs more than 5 images ahead (4 in the FIFO, 1 in
-// sth_reg): the entry is dropped
+// full only if the host runs more than 4 images ahead: the entry is dropped
 /* verilator lint_off UNUSEDSIGNAL */
 wire st_ready;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [15:0] p_crc_comb;
+wire [15:0] p_crc_upd;
 wire reply_take;
 
 rf_crc16 u_rx_crc (
     .crc_in(p_crc_reg),
     .data(q_byte),
-    .crc_out(p_crc_comb)
+    .crc_out(p_crc_upd)
 );
-
-// the byte's length check a cycle ahead: q_byte_reg, p_len_reg and
-// p_info_reg change only when a byte is taken, after which the next byte
-// is not taken for two cycles (q_ok_reg), so it is the current byte's
-reg p_len_ok_reg;
-wire [15:0] p_crc_upd = p_crc_comb;
-always @(posedge clk) begin
-    p_len_ok_reg <= {p_len_reg, q_byte} == (p_info_reg ? 24'd0 : IN_LEN);
-end
 
 // the pixel register with the new byte shifted in at the top (channel 0
 // ends at the bottom)
@@ -376,7 +358,7 @@ always @* begin
                 p_cnt_next = p_cnt_reg + 1'b1;
                 if (p_cnt_reg == 2'd2) begin
                     p_cnt_next = 2'd0;
-                    if (p_len_ok_reg) begin
+                    if ({p_len_reg, q_byte} == (p_info_reg ? 24'd0 : IN_LEN)) begin
                         p_state_next = p_info_reg ? P_CRC : P_PAY;
                         pixel_next = {PW{1'b0}};
                         x_next = {XW{1'b0}};
@@ -456,11 +438,8 @@ always @(posedge clk) begin
     reply_status_reg <= reply_status_next;
     // abandon the frame; reset the pipeline only if it has seen pixels of it
     abort_reg <= timeout && fed_reg;
-    st_in_reg <= st_in;
-    st_push_reg <= st_push;
 
     if (srst) begin
-        st_push_reg <= 1'b0;
         p_state_reg <= P_SYNC0;
         p_cnt_reg <= 2'd0;
         beat_valid_reg <= 1'b0;
@@ -493,8 +472,8 @@ rf_axis_fifo #(
 ) u_status (
     .clk(clk),
     .rst(srst),
-    .s_axis_tdata(st_in_reg),
-    .s_axis_tvalid(st_push_reg),
+    .s_axis_tdata(st_in),
+    .s_axis_tvalid(st_push),
     .s_axis_tready(st_ready),
     .s_axis_tlast(1'b0),
     .s_axis_tuser(1'b0),
@@ -525,14 +504,7 @@ reg sent_reg = 1'b0, sent_next;
 reg error_reg = 1'b0, error_next;
 reg [7:0] t_byte;
 reg t_valid;
-// the byte register between the state machine and the UART transmitter:
-// the machine hands a byte over when it is empty, so its handshake is one
-// flip-flop (Fmax); the transmitter takes the byte in the last cycle of the
-// previous one's stop bit, so bytes still go out back to back
-reg [7:0] tq_byte_reg = 8'd0;
-reg tq_valid_reg = 1'b0;
-wire tq_ready;
-wire t_ready = !tq_valid_reg;
+wire t_ready;
 wire t_xfer = t_valid && t_ready;
 wire [15:0] t_crc_upd;
 reg [7:0] info_byte;
@@ -550,44 +522,15 @@ rf_uart_tx #(
 ) u_tx (
     .clk(clk),
     .rst(rst),
-    .s_axis_tdata(tq_byte_reg),
-    .s_axis_tvalid(tq_valid_reg),
-    .s_axis_tready(tq_ready),
+    .s_axis_tdata(t_byte),
+    .s_axis_tvalid(t_valid),
+    .s_axis_tready(t_ready),
     .txd(txd)
 );
 
-always @(posedge clk) begin
-    if (tq_valid_reg && tq_ready) begin
-        tq_valid_reg <= 1'b0;
-    end
-    if (t_xfer) begin
-        tq_byte_reg <= t_byte;
-        tq_valid_reg <= 1'b1;
-    end
-    if (srst) begin
-        tq_valid_reg <= 1'b0;
-    end
-end
-
 // take a pipeline beat into the shift register when there is none
 assign s_axis_tready = t_state_reg == X_PAY && t_kind_reg == K_OUT && !o_have_reg;
-// the next STATUS waits in a register (sth_reg): the FIFO is popped when it
-// is empty, so its pointers do not wait on the transmitter's handshake
-reg [1:0] sth_reg = 2'd0;
-reg sth_valid_reg = 1'b0;
-assign st_pop = st_valid && !sth_valid_reg;
-always @(posedge clk) begin
-    if (t_state_reg == X_STATUS && t_kind_reg == K_OUT && t_xfer) begin
-        sth_valid_reg <= 1'b0;
-    end
-    if (st_pop) begin
-        sth_reg <= st_out;
-        sth_valid_reg <= 1'b1;
-    end
-    if (srst) begin
-        sth_valid_reg <= 1'b0;
-    end
-end
+assign st_pop = t_state_reg == X_STATUS && t_kind_reg == K_OUT && t_xfer;
 assign reply_take = t_state_reg == X_IDLE && reply_reg;
 assign frame_sent = sent_reg;
 assign error = error_reg;
@@ -630,11 +573,11 @@ always @* begin
         end
         X_PAY: begin
             t_valid = t_kind_reg == K_INFO || o_have_reg;
-            t_byte = t_kind_reg == K_INFO ? info_byte : o_shift_reg[o_ch_reg*8 +: 8];
+            t_byte = t_kind_reg == K_INFO ? info_byte : o_shift_reg[7:0];
         end
         X_STATUS: begin
-            t_valid = t_kind_reg != K_OUT || sth_valid_reg;
-            t_byte = t_kind_reg == K_OUT ? {6'd0, sth_reg} : {3'd0, t_err_reg};
+            t_valid = t_kind_reg != K_OUT || st_valid;
+            t_byte = t_kind_reg == K_OUT ? {6'd0, st_out} : {3'd0, t_err_reg};
         end
         X_CRC: begin
             t_valid = 1'b1;
@@ -702,6 +645,7 @@ always @* begin
                         t_state_next = X_STATUS;
                     end
                 end else begin
+                    o_shift_next = o_shift_reg >> 8;
                     o_ch_next = o_ch_reg + 1'b1;
                     if (o_ch_reg == OC_LAST) begin
                         o_ch_next = {OCW{1'b0}};

@@ -8,9 +8,8 @@
  * Parameters
  *   CLKS_PER_BIT  clock cycles per bit, round(f_clk / baud), >= 4
  *
- * Handshake: s_axis_tready = !busy || last, both registers (last_reg: the
- * last cycle of the stop bit, set a cycle ahead); the next byte is accepted
- * in the last cycle of the stop bit, so bytes go out back to back.
+ * Handshake: s_axis_tready = !busy, from registered state; the next byte is
+ * accepted in the last cycle of the stop bit, so bytes go out back to back.
  *
  * Timing: txd falls (start bit) one cycle after the transfer. II: one byte
  * per 10 * CLKS_PER_BIT cycles.
@@ -55,14 +54,10 @@ reg busy_reg = 1'b0, busy_next;
 reg [3:0] left_reg = 4'd0, left_next;
 reg [TW-1:0] timer_reg = {TW{1'b0}}, timer_next;
 
-// the last cycle of the stop bit frees the transmitter for the next byte:
-// busy, left 0, timer 0, which follows a cycle with timer 1 and no new
-// byte. A register, so the ready is one gate from flip-flops (Fmax: the
-// bridge's transmit state machine waits on it)
-localparam [TW-1:0] ONE = {{(TW-1){1'b0}}, 1'b1};
-reg last_reg = 1'b0;
+// the last cycle of the stop bit frees the transmitter for the next byte
+wire last = busy_reg && left_reg == 4'd0 && timer_reg == {TW{1'b0}};
 
-assign s_axis_tready = !busy_reg || last_reg;
+assign s_axis_tready = !busy_reg || last;
 assign txd = txd_reg;
 
 always @* begin
@@ -103,10 +98,8 @@ always @(posedge clk) begin
     busy_reg <= busy_next;
     left_reg <= left_next;
     timer_reg <= timer_next;
-    last_reg <= busy_reg && left_reg == 4'd0 && timer_reg == ONE && !(s_axis_tvalid && s_axis_tready);
 
     if (rst) begin
-        last_reg <= 1'b0;
         txd_reg <= 1'b1;
         busy_reg <= 1'b0;
         left_reg <= 4'd0;

@@ -119,6 +119,8 @@ step synthesis "done in $(elapsed "$ts")"
 seed=${SEED:-1}
 tries=${PNR_SEEDS:-4}
 timing_tries=${TIMING_SEEDS:-3}
+# logs of an earlier run's extra seeds would read as this run's
+rm -f "$logs"/nextpnr_stalled_seed*.log "$logs"/nextpnr_slow_seed*.log
 while :; do
 ts=$(date +%s)
 rm -f "$logs/nextpnr.log" "$out/$name.asc" "$out/nextpnr_report.json" "$out/$name.bin" "$out/utilization.json" "$out/summary.txt"

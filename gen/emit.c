@@ -438,15 +438,24 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, "    .WEIGHT_FILE({MEM_PATH, \"%s_w.mem\"}),", L->name);
                 emit(e, "    .BIAS_FILE({MEM_PATH, \"%s_b.mem\"}),", L->name);
                 emit(e, "    .MULT_FILE({MEM_PATH, \"%s_m.mem\"}),", L->name);
+                int c, smin = L->shift[0], smax = L->shift[0];
+
+                /* the requantizer's shifters cover only the layer's shifts */
+                for (c = 1; c < L->c; c++) {
+                    smin = L->shift[c] < smin ? L->shift[c] : smin;
+                    smax = L->shift[c] > smax ? L->shift[c] : smax;
+                }
+                emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
+                emit(e, "    .SHIFT_MIN(%d),", smin);
                 if (sched_window_fold(L)) {
-                    emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
+                    emit(e, "    .SHIFT_MAX(%d),", smax);
                     emit(e, "    .RQ_DIGIT(%d),", sched_requant_digit(L));
                     emit(e, "    .STREAM(1)");
                 } else if (sched_requant_digit(L)) {
-                    emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
+                    emit(e, "    .SHIFT_MAX(%d),", smax);
                     emit(e, "    .RQ_DIGIT(%d)", sched_requant_digit(L));
                 } else
-                    emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"})", L->name);
+                    emit(e, "    .SHIFT_MAX(%d)", smax);
             }
             emit_ready_reg(e, net);
             emit(e, ") u_%s_%s (", L->name, ir_has_weights(L->op) ? "mac" : "pool");
@@ -841,7 +850,8 @@ int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir
 {
     static const char *const templates[] = {"rf_axis_fifo", "rf_axis_fork", "rf_requant",     "rf_add",
                                             "rf_window",    "rf_conv_mac",  "rf_dw_mac",      "rf_pool",
-                                            "rf_global_pool", "rf_pool_div", "rf_requant_serial", "rf_window_fold"};
+                                            "rf_global_pool", "rf_pool_div", "rf_requant_serial", "rf_window_fold",
+                                            "rf_rdbpot", "rf_requant_shift"};
     out_set o = {0};
     char tmp[1024], old[1024], p[1400];
     int i, rc = 0;
@@ -855,7 +865,7 @@ int emit_all_ex(const ir_net *net, const char *out_dir, const char *template_dir
         /* the op-specific templates only when the network uses them */
         static const enum ir_op needs[] = {IR_INPUT, IR_INPUT,     IR_INPUT,    IR_INPUT,       IR_INPUT,
                                            IR_INPUT, IR_DEPTHWISE, IR_MAX_POOL, IR_GLOBAL_POOL, IR_ADD, IR_INPUT,
-                                           IR_INPUT};
+                                           IR_INPUT, IR_INPUT, IR_INPUT};
         int j, used = needs[i] == IR_INPUT;
         /* rf_pool_div (needs[] = IR_ADD here) serves rf_pool and rf_global_pool */
         for (j = 1; j < net->n_layers && !used; j++) {

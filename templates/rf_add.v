@@ -355,7 +355,10 @@ generate
         reg [7:0] yz_reg;
         wire [7:0] clamped = lo_reg ? ACT_MIN[7:0] : (hi_reg ? ACT_MAX[7:0] : yz_reg);
 
-        rf_requant #(.SPLIT(1)) u_rqo (.clk(clk), .ce(ce), .x(sum_reg), .mult(MO), .shift(SHO), .y(y));
+        // one shift: no shifter
+        rf_requant #(.SPLIT(1), .SHIFT_MIN(OUT_SHIFT), .SHIFT_MAX(OUT_SHIFT)) u_rqo (
+            .clk(clk), .ce(ce), .x(sum_reg), .mult(MO), .shift(SHO), .y(y)
+        );
 
         always @(posedge clk) begin
             if (ce) begin

@@ -16,7 +16,8 @@
  *   high_water  largest value count has taken since reset (FINN "maxcount")
  *
  * Handshake
- *   s_axis_tready = (count < DEPTH), from registered state only.
+ *   s_axis_tready = (count < DEPTH), a register of its own (not a
+ *   comparison of count).
  *   m_axis_tvalid is a register; it never depends on m_axis_tready.
  *
  * Timing
@@ -31,8 +32,8 @@
  *   takes 2 cycles from write to m_axis.
  *
  * Resources: DEPTH x (DATA_WIDTH + 2) RAM bits, DATA_WIDTH + 2 output register
- * bits, two pointers of clog2(DEPTH) bits and two counters of clog2(DEPTH+1)
- * bits (zero-extended on the 32-bit ports).
+ * bits, two pointers of clog2(DEPTH) bits, two counters of clog2(DEPTH+1)
+ * bits (zero-extended on the 32-bit ports) and two flags (RAM empty, full).
  * Read and write never address the same word in one cycle (a read is only
  * issued when the RAM holds a beat, a write only when count < DEPTH), so the
  * RAM's read-during-write behaviour does not matter.
@@ -97,15 +98,23 @@ reg [CW-1:0] high_water_reg = {CW{1'b0}}, high_water_next;
 reg out_valid_reg = 1'b0, out_valid_next;
 reg [WORD_WIDTH-1:0] out_word_reg;
 
-// the RAM holds count - out_valid beats
-wire ram_empty = count_reg == {{(CW-1){1'b0}}, out_valid_reg};
+// the RAM holds count - out_valid beats. Whether it holds none, and whether
+// the FIFO is full (count = DEPTH), are registers kept from the transfers
+// (Fmax: no comparison of the counter on the load and ready paths; the
+// comparisons below only feed these registers):
+//   RAM empty next: empty and no write, or one beat that is loaded with no write
+//   full next:      full and no read, or DEPTH - 1 and a write with no read
+reg ram_empty_reg = 1'b1;
+reg full_reg = 1'b0;
+wire ram_one = count_reg == {{(CW-1){1'b0}}, out_valid_reg} + ONE;
+wire almost_full = count_reg == DEPTH_CW - ONE;
 wire s_xfer = s_axis_tvalid && s_axis_tready;
 wire m_xfer = out_valid_reg && m_axis_tready;
 // load the output register when the RAM has a beat and the register is
 // empty or being emptied in this cycle
-wire load = !ram_empty && (!out_valid_reg || m_axis_tready);
+wire load = !ram_empty_reg && (!out_valid_reg || m_axis_tready);
 
-assign s_axis_tready = count_reg < DEPTH_CW;
+assign s_axis_tready = !full_reg;
 assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tdata = out_word_reg[DATA_WIDTH-1:0];
 assign m_axis_tlast = out_word_reg[DATA_WIDTH];
@@ -152,6 +161,8 @@ always @(posedge clk) begin
     count_reg <= count_next;
     high_water_reg <= high_water_next;
     out_valid_reg <= out_valid_next;
+    ram_empty_reg <= ram_empty_reg ? !s_xfer : ram_one && load && !s_xfer;
+    full_reg <= full_reg ? !m_xfer : almost_full && s_xfer && !m_xfer;
 
     if (rst) begin
         wr_ptr_reg <= {ADDR_WIDTH{1'b0}};
@@ -159,6 +170,8 @@ always @(posedge clk) begin
         count_reg <= {CW{1'b0}};
         high_water_reg <= {CW{1'b0}};
         out_valid_reg <= 1'b0;
+        ram_empty_reg <= 1'b1;
+        full_reg <= 1'b0;
     end
 end
 

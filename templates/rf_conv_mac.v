@@ -36,6 +36,8 @@
  *   BIAS_FILE    NF words of PE*32 bits, lane pe = bias[nf*PE+pe] (int32)
  *   MULT_FILE    NF words of PE*32 bits, multipliers (int32)
  *   SHIFT_FILE   NF words of PE*8 bits, shifts (int8, TFLite sign, -31 .. 31)
+ *   SHIFT_MIN, SHIFT_MAX   min and max of those shifts (the requantizer's
+ *                shifters cover only them; gen/emit.c passes the layer's)
  *   RQ_DIGIT     0: rf_requant (a 32 x 32 multiplier, 5 stages, II = 1);
  *                1, 2, 4, 8: rf_requant_serial with DIGIT = RQ_DIGIT
  *                (R = ceil(31/RQ_DIGIT) steps, R + 4 stages), which needs
@@ -121,6 +123,10 @@ module rf_conv_mac #(
     parameter MULT_FILE = "mult.mem",
     // shifts ($readmemh; NF words of PE*8 bits)
     parameter SHIFT_FILE = "shift.mem",
+    // the range of the shifts in SHIFT_FILE (-31 .. 31): the requantizer's
+    // shifters cover only it
+    parameter SHIFT_MIN = -31,
+    parameter SHIFT_MAX = 31,
     // requantizer: 0 parallel (rf_requant), else serial digit bits (1, 2, 4, 8)
     parameter RQ_DIGIT = 0,
     // input: 0 one window per beat, 1 SIMD elements per beat (rf_window_fold)
@@ -523,7 +529,10 @@ generate
         end
 
         if (RQ_DIGIT == 0) begin : g_par
-            rf_requant u_rq (
+            rf_requant #(
+                .SHIFT_MIN(SHIFT_MIN),
+                .SHIFT_MAX(SHIFT_MAX)
+            ) u_rq (
                 .clk(clk),
                 .ce(ce),
                 .x(acc_reg),
@@ -533,7 +542,9 @@ generate
             );
         end else begin : g_ser
             rf_requant_serial #(
-                .DIGIT(RQ_DIGIT)
+                .DIGIT(RQ_DIGIT),
+                .SHIFT_MIN(SHIFT_MIN),
+                .SHIFT_MAX(SHIFT_MAX)
             ) u_rq (
                 .clk(clk),
                 .ce(ce),

@@ -38,6 +38,8 @@
  *   BIAS_FILE    NF words of PE*32 bits, lane pe = bias[nf*PE+pe] (int32)
  *   MULT_FILE    NF words of PE*32 bits, multipliers (int32)
  *   SHIFT_FILE   NF words of PE*8 bits, shifts (int8, TFLite sign, -31 .. 31)
+ *   SHIFT_MIN, SHIFT_MAX   min and max of those shifts (the requantizer's
+ *                shifters cover only them; gen/emit.c passes the layer's)
  *
  * Input register: the window is stored reordered into step order (wiring
  * only): word a = nf*SF + sf of PE*SIMD elements, lane (pe, s) = element
@@ -107,6 +109,10 @@ module rf_dw_mac #(
     parameter MULT_FILE = "mult.mem",
     // shifts ($readmemh; NF words of PE*8 bits)
     parameter SHIFT_FILE = "shift.mem",
+    // the range of the shifts in SHIFT_FILE (-31 .. 31): the requantizer's
+    // shifters cover only it
+    parameter SHIFT_MIN = -31,
+    parameter SHIFT_MAX = 31,
     // 1: registered ready: ce = !m_axis_tvalid, m_axis_tready only empties
     //    the output register (no combinational path from m_axis_tready)
     parameter READY_REG = 0
@@ -362,7 +368,10 @@ generate
             end
         end
 
-        rf_requant u_rq (
+        rf_requant #(
+            .SHIFT_MIN(SHIFT_MIN),
+            .SHIFT_MAX(SHIFT_MAX)
+        ) u_rq (
             .clk(clk),
             .ce(ce),
             .x(acc_reg),

@@ -13,9 +13,9 @@
  *   (x >> e) + (rem > thr)   (arithmetic shift; rounds half away from zero).
  * x * 2^left wraps in 32 bits, as the int32 multiplication does on the C side.
  *
- * Valid shift range: -31 .. 31 (TFLite multipliers never leave it). Outside
- * it the result is defined but not TFLite's: left shifts of 32 or more give
- * x * 2^left = 0, right shifts below -31 act as -31.
+ * Valid shift range: SHIFT_MIN .. SHIFT_MAX, within -31 .. 31 (TFLite
+ * multipliers never leave it). Outside it the result is not TFLite's (the
+ * shift offsets wrap).
  *
  * No handshake: ce advances all stages at once (the caller's pipeline
  * enable); x, mult and shift are sampled together.
@@ -38,9 +38,16 @@
  * Parameters
  *   SPLIT   0: the product in one stage (LATENCY 5); 1: in two (LATENCY 6),
  *           for a constant mult on the path that limits Fmax (rf_add)
+ *   SHIFT_MIN, SHIFT_MAX   the shifts the instance is given (the generator
+ *           passes the min and max over its layer's channels): the left
+ *           shift covers max(SHIFT_MIN, 0) .. max(SHIFT_MAX, 0), the right
+ *           shift (rf_rdbpot) max(-SHIFT_MAX, 0) .. max(-SHIFT_MIN, 0), each
+ *           a fixed shift and a barrel shifter over the offset; one shift
+ *           value leaves wires only
  * Resources: one 32 x 32 signed multiplier, ~150 flip-flops, a 64-bit adder,
- * a 32-bit barrel shifter for each direction; SPLIT = 1 adds ~100
- * flip-flops.
+ * a 32-bit barrel shifter for each direction at the full shift range (a
+ * layer with right shifts 7 .. 10 has a 2-level one and no left shifter);
+ * SPLIT = 1 adds ~100 flip-flops.
  */
 
 `resetall
@@ -49,7 +56,11 @@
 
 module rf_requant #(
     // 1: the product in two stages (LATENCY 6)
-    parameter SPLIT = 0
+    parameter SPLIT = 0,
+    // the range of shift (the layer's shifts, -31 .. 31): the shifters
+    // cover only it (SHIFT_MIN = SHIFT_MAX: no shifter)
+    parameter SHIFT_MIN = -31,
+    parameter SHIFT_MAX = 31
 ) (
     input  wire               clk,
     // advance the pipeline
@@ -76,17 +87,23 @@ initial begin
     end
 end
 
-// stage 1: left shift (wrapping), right shift amount saturated to 31
-wire [6:0] left = shift[7] ? 7'd0 : shift[6:0];
-wire [8:0] neg_shift = -{shift[7], shift};
-wire [4:0] right = !shift[7] ? 5'd0 : (neg_shift > 9'd31 ? 5'd31 : neg_shift[4:0]);
+// stage 1: left shift (wrapping) and the right shift as its offset from
+// RMIN (rf_requant_shift; rf_rdbpot in stage 4 shifts by RMIN + offset)
+localparam RMIN = SHIFT_MAX < 0 ? -SHIFT_MAX : 0;
+localparam RMAX = SHIFT_MIN < 0 ? -SHIFT_MIN : 0;
+localparam RW = RMAX > RMIN ? $clog2(RMAX - RMIN + 1) : 1;
+wire signed [31:0] x_left;
+wire [RW-1:0] roff;
+rf_requant_shift #(.SHIFT_MIN(SHIFT_MIN), .SHIFT_MAX(SHIFT_MAX)) u_shift (
+    .x(x), .shift(shift), .xl(x_left), .roff(roff)
+);
 reg signed [31:0] xs1_reg;
 reg signed [31:0] mult1_reg;
-reg [4:0] right1_reg;
+reg [RW-1:0] right1_reg;
 
 // stage 2: the product (SPLIT = 1: its two halves, then their sum)
 reg signed [63:0] ab2_reg;
-reg [4:0] right2_reg;
+reg [RW-1:0] right2_reg;
 
 // stage 3: SRDHM without its final saturation. With ab = a * b, both
 // branches of the nudge give the same result as one floor division:
@@ -104,15 +121,15 @@ wire signed [33:0] ab_top = ab_all[63:30];
 wire signed [33:0] ab_rnd = ab_top + 34'sd1;
 /* verilator lint_on UNUSEDSIGNAL */
 reg signed [32:0] hi3_reg;
-reg [4:0] right3_reg;
+reg [RW-1:0] right3_reg;
 
 // stage 4: hi lies in [-2^31 + 1, 2^31]; 2^31 (bits 32:31 = 01) only for
 // a == b == INT32_MIN, the saturating case -> INT32_MAX. Then RDBPOT's
 // shift and rounding bit, added in stage 5.
 wire signed [31:0] t = hi3_reg[32:31] == 2'b01 ? INT32_MAX : hi3_reg[31:0];
-wire [31:0] mask = (32'd1 << right3_reg) - 32'd1;
-wire [31:0] rem = t & mask;
-wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
+wire signed [31:0] sh;
+wire rbit;
+rf_rdbpot #(.RMIN(RMIN), .RMAX(RMAX)) u_rdbpot (.t(t), .eoff(right3_reg), .sh(sh), .rbit(rbit));
 reg signed [31:0] sh4_reg;
 reg rbit4_reg;
 reg signed [31:0] y_reg;
@@ -121,15 +138,15 @@ assign y = y_reg;
 
 always @(posedge clk) begin
     if (ce) begin
-        xs1_reg <= x <<< left;
+        xs1_reg <= x_left;
         mult1_reg <= mult;
-        right1_reg <= right;
+        right1_reg <= roff;
 
         hi3_reg <= ab_rnd[33:1];
         right3_reg <= right2_reg;
 
-        sh4_reg <= t >>> right3_reg;
-        rbit4_reg <= rem > thr;
+        sh4_reg <= sh;
+        rbit4_reg <= rbit;
 
         y_reg <= sh4_reg + $signed({31'd0, rbit4_reg});
     end
@@ -152,7 +169,7 @@ generate
         wire signed [16:0] mhi = $signed({mult1_reg[31], mult1_reg[31:16]}) + $signed({16'd0, mult1_reg[15]});
         reg signed [47:0] plo_reg;
         reg signed [47:0] phi_reg;  // mod 2^48: enough for the sum mod 2^64
-        reg [4:0] right2a_reg;
+        reg [RW-1:0] right2a_reg;
         always @(posedge clk) begin
             if (ce) begin
                 right2a_reg <= right1_reg;

@@ -27,6 +27,8 @@
  * levels at DIGIT 8) or the accumulation.
  * Parameters
  *   DIGIT   bits of mult per step: 1, 2, 4 or 8 (R = 31, 16, 8, 4 steps)
+ *   SHIFT_MIN, SHIFT_MAX   the shifts the instance is given, within -31 ..
+ *           31: the shifters cover only them, as rf_requant's
  *
  * Timing (all registers move on ce, the caller's pipeline enable):
  *   start   sampled with x, mult, shift in an enabled cycle
@@ -37,8 +39,9 @@
  *   the next start may come R + 1 enabled cycles after a start at the
  *   earliest (the caller guarantees it; it overlaps the rounding step)
  * Resources: the accumulator and x and 3x registers of 34 + DIGIT bits,
- * DIGIT/2 adders of that width, the 31-bit mult, a 32-bit barrel shifter
- * for RDBPOT (docs/templates.md has the synthesized sizes), against about
+ * DIGIT/2 adders of that width, the 31-bit mult, barrel shifters over the
+ * shift range (rf_rdbpot; docs/templates.md has the synthesized sizes),
+ * against about
  * 1333 LUT4 for rf_requant's constant 32 x 32 multiplier.
  */
 
@@ -48,7 +51,10 @@
 
 module rf_requant_serial #(
     // bits of the multiplier per step (1, 2, 4, 8)
-    parameter DIGIT = 1
+    parameter DIGIT = 1,
+    // the range of shift, as rf_requant's
+    parameter SHIFT_MIN = -31,
+    parameter SHIFT_MAX = 31
 ) (
     input  wire               clk,
     // advance every register
@@ -84,11 +90,15 @@ initial begin
     end
 end
 
-// sampling: left shift (wrapping), right shift amount saturated to 31
-wire [6:0] left = shift[7] ? 7'd0 : shift[6:0];
-wire [8:0] neg_shift = -{shift[7], shift};
-wire [4:0] right = !shift[7] ? 5'd0 : (neg_shift > 9'd31 ? 5'd31 : neg_shift[4:0]);
-wire signed [31:0] xl = x <<< left;
+// sampling: left shift (wrapping), right shift offset, as rf_requant's
+localparam RMIN = SHIFT_MAX < 0 ? -SHIFT_MAX : 0;
+localparam RMAX = SHIFT_MIN < 0 ? -SHIFT_MIN : 0;
+localparam RW = RMAX > RMIN ? $clog2(RMAX - RMIN + 1) : 1;
+wire signed [31:0] xl;
+wire [RW-1:0] right;
+rf_requant_shift #(.SHIFT_MIN(SHIFT_MIN), .SHIFT_MAX(SHIFT_MAX)) u_shift (
+    .x(x), .shift(shift), .xl(xl), .roff(right)
+);
 
 // the accumulator: |A + x*d| < 2^(32+DIGIT)
 localparam AW = 34 + DIGIT;
@@ -98,14 +108,14 @@ reg signed [AW-1:0] a_reg;
 reg signed [AW-1:0] x1_reg;     // x
 reg signed [AW-1:0] x3_reg;     // 3x
 reg [31:0] m_reg;
-reg [4:0] right_reg;
+reg [RW-1:0] right_reg;
 reg [CW-1:0] cnt_reg = {CW{1'b0}};   // digit products still to form
 // the digit product stage: x * d, valid, first and last digit
 reg signed [AW-1:0] prod_reg;
 reg pv_reg = 1'b0;
 reg pfirst_reg;
 reg plast_reg;
-reg [4:0] right2_reg;           // right, kept from the first accumulation
+reg [RW-1:0] right2_reg;          // right, kept from the first accumulation
 reg fin_reg = 1'b0;
 reg low_reg;                    // the last bit shifted out of A
 
@@ -136,9 +146,9 @@ wire signed [AW-1:0] sum = (pfirst_reg ? ROUND : a_reg) + prod_reg;
 wire signed [AW-1:0] a_all = a_reg;
 /* verilator lint_on UNUSEDSIGNAL */
 wire signed [31:0] t = R * DIGIT == 31 ? a_all[31:0] : {a_all[30:0], low_reg};
-wire [31:0] mask = (32'd1 << right2_reg) - 32'd1;
-wire [31:0] rem = t & mask;
-wire [31:0] thr = (mask >> 1) + {31'd0, t[31]};
+wire signed [31:0] sh;
+wire rbit;
+rf_rdbpot #(.RMIN(RMIN), .RMAX(RMAX)) u_rdbpot (.t(t), .eoff(right2_reg), .sh(sh), .rbit(rbit));
 reg signed [31:0] sh_reg;
 reg rbit_reg;
 reg fin2_reg = 1'b0;
@@ -166,8 +176,8 @@ always @(posedge clk) begin
         fin_reg <= pv_reg && plast_reg;
         fin2_reg <= fin_reg;
         if (fin_reg) begin
-            sh_reg <= t >>> right2_reg;
-            rbit_reg <= rem > thr;
+            sh_reg <= sh;
+            rbit_reg <= rbit;
         end
         if (fin2_reg) begin
             y_reg <= sh_reg + $signed({31'd0, rbit_reg});

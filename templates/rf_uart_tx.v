@@ -8,8 +8,10 @@
  * Parameters
  *   CLKS_PER_BIT  clock cycles per bit, round(f_clk / baud), >= 4
  *
- * Handshake: s_axis_tready = !busy, from registered state; the next byte is
- * accepted in the last cycle of the stop bit, so bytes go out back to back.
+ * Handshake: s_axis_tready is a register (set from the next state: idle, or
+ * the last cycle of the stop bit), so no logic lies between it and the
+ * sender; the next byte is accepted in the last cycle of the stop bit, so
+ * bytes go out back to back.
  *
  * Timing: txd falls (start bit) one cycle after the transfer. II: one byte
  * per 10 * CLKS_PER_BIT cycles.
@@ -54,10 +56,11 @@ reg busy_reg = 1'b0, busy_next;
 reg [3:0] left_reg = 4'd0, left_next;
 reg [TW-1:0] timer_reg = {TW{1'b0}}, timer_next;
 
-// the last cycle of the stop bit frees the transmitter for the next byte
-wire last = busy_reg && left_reg == 4'd0 && timer_reg == {TW{1'b0}};
+// s_axis_tready: idle, or in the last cycle of the stop bit (which frees
+// the transmitter for the next byte); registered, from the next state
+reg ready_reg = 1'b1;
 
-assign s_axis_tready = !busy_reg || last;
+assign s_axis_tready = ready_reg;
 assign txd = txd_reg;
 
 always @* begin
@@ -98,12 +101,14 @@ always @(posedge clk) begin
     busy_reg <= busy_next;
     left_reg <= left_next;
     timer_reg <= timer_next;
+    ready_reg <= !busy_next || (left_next == 4'd0 && timer_next == {TW{1'b0}});
 
     if (rst) begin
         txd_reg <= 1'b1;
         busy_reg <= 1'b0;
         left_reg <= 4'd0;
         timer_reg <= {TW{1'b0}};
+        ready_reg <= 1'b1;
     end
 end
 

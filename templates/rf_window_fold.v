@@ -251,10 +251,14 @@ wire row_end = ox_reg == OX_LAST;
 wire frame_end = row_end && ryb_reg == YB_LAST;
 wire r_row_adv = issue && last_beat && row_end && !frame_end;
 wire r_frame_adv = issue && last_beat && frame_end;
-// the beat's element lies outside the image
-wire [31:0] ry32 = {{(32-YW){1'b0}}, ry_reg};
-// (x + 1 <= PAD: not constant-false when a pad is 0)
-wire pad = ry32 + 1 <= PAD_TOP || ry32 >= HEIGHT + PAD_TOP || col_reg >= W_A;
+// the beat's element lies outside the image: comparisons of the registers
+// with constants in their own widths (32-bit ones are carry chains across
+// the whole word: the UP5K's Fmax path). ry < PAD_TOP is false for a pad of
+// 0 without a comparison that is constant-false (lint).
+localparam HPT32 = HEIGHT + PAD_TOP;
+localparam [YW:0] PT_Y = PAD_TOP[YW:0];
+localparam [YW:0] HPT_Y = HPT32[YW:0];
+wire pad = (PAD_TOP > 0 && {1'b0, ry_reg} < PT_Y) || {1'b0, ry_reg} >= HPT_Y || col_reg >= W_A;
 // the beat's word: row word + image column. A padded beat reads any word
 // (its data is replaced by PAD_VALUE at stage 1), so pad is not on this path
 wire [AW-1:0] raddr = rowb_reg + col_reg;
@@ -270,18 +274,35 @@ endfunction
 
 initial xneed_reg = xneed_of(COL0);
 
-// the next row's needed row and the next window's needed column, computed a
-// cycle ahead from registers that change only as a window's last beat
-// issues: the next window's first beat issues two cycles later at the
-// earliest (rdy_reg is cleared by the last beat), so these registers have
-// caught up by the next last beat. The subtraction, comparisons and
-// additions stay off the issue path (Fmax).
+// the next row's needed row and the next window's needed column, computed
+// ahead from registers that change only as a window's last beat issues
+// (cycle t, the registers new in t + 1): the next window's first beat
+// issues in t + 2 at the earliest (rdy_reg is cleared by the last beat) and
+// its last beat B - 1 cycles later, so a result registered in t + 2 (one
+// stage) is in time for every B, and one in t + 3 (two stages: the
+// subtraction or addition, then the comparison) when B >= 2. The
+// subtractions, comparisons and additions stay off the issue path (Fmax).
+localparam B_BEATS = REPEAT * KERNEL * KERNEL * CC;
 reg [DW-1:0] need_adv_reg = NEED_INIT;
 reg [XW-1:0] xneed_adv_reg;
-always @(posedge clk) begin
-    need_adv_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
-    xneed_adv_reg <= xneed_of(xlc_reg + S_A);
-end
+generate
+    if (B_BEATS >= 2) begin : g_adv2
+        // the next row's yb, and the next window's last column c + S + K - 1
+        reg [YBW-1:0] ybs_reg;
+        reg [AW-1:0] xe_reg;
+        always @(posedge clk) begin
+            ybs_reg <= ryb_reg - S_Y;
+            xe_reg <= xlc_reg + S_A + KM1_A;
+            need_adv_reg <= need_of({{(32-YBW){1'b0}}, ybs_reg});
+            xneed_adv_reg <= xe_reg > XL_A ? X_LAST : xe_reg[XW-1:0];
+        end
+    end else begin : g_adv1
+        always @(posedge clk) begin
+            need_adv_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+            xneed_adv_reg <= xneed_of(xlc_reg + S_A);
+        end
+    end
+endgenerate
 
 always @(posedge clk) begin
     rdy_reg <= data_ready && !(issue && last_beat);

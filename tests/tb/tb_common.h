@@ -243,6 +243,21 @@ static int32_t ref_mbqm(int32_t x, int32_t mult, int shift)
     return ref_rdbpot(ref_srdhm(xl, mult), right);
 }
 static int clamp_i(int64_t v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : (int)v; }
+// the shift range an instance is built for (SHIFT_MIN, SHIFT_MAX of
+// rf_requant, rf_requant_serial, rf_conv_mac, rf_dw_mac; -31 .. 31 unless set)
+#ifndef P_SHIFT_MIN
+#define P_SHIFT_MIN -31
+#endif
+#ifndef P_SHIFT_MAX
+#define P_SHIFT_MAX 31
+#endif
+// a test shift moved into SHIFT_MIN .. SHIFT_MAX, the requantizers' contract:
+// shifts outside it wrap around into it, so the vectors still spread over it
+static inline int shift_in_range(int s)
+{
+    const int n = P_SHIFT_MAX - P_SHIFT_MIN + 1;
+    return s >= P_SHIFT_MIN && s <= P_SHIFT_MAX ? s : P_SHIFT_MIN + ((s + 31) % n + n) % n;
+}
 // TFLite reference_integer_ops::AveragePool: the sum of filter_count int8
 // values rounded to the closest integer (C division truncates toward zero)
 static int32_t ref_avg_round(int32_t acc, int filter_count)

@@ -89,7 +89,7 @@ static bool write_mems(const std::string &dir, Rng &rng)
         bias.push_back((int32_t)rng.range(-(1 << 16), 1 << 16));
         mult.push_back((int32_t)rng.range(1 << 30, INT32_MAX));
         // mostly scales that keep the outputs inside int8, some left shifts
-        shift.push_back(oc % 5 == 4 ? (int)rng.range(0, 2) : (int)rng.range(-14, -7));
+        shift.push_back(shift_in_range(oc % 5 == 4 ? (int)rng.range(0, 2) : (int)rng.range(-14, -7)));
     }
     FILE *f = fopen((dir + "/weights.mem").c_str(), "w");
     if (!f)

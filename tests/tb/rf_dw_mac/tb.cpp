@@ -74,7 +74,8 @@ static void make_params(Rng &rng)
     for (int c = 0; c < C; c++) {
         bias.push_back((int32_t)rng.range(-4096 * P_KERNEL, 4096 * P_KERNEL));
         mult.push_back((int32_t)rng.range(1 << 30, INT32_MAX));
-        shift.push_back(c % 5 == 4 ? (int)rng.range(0, 2) : (int)rng.range(-scale_bits - 1, -scale_bits + 1));
+        shift.push_back(
+            shift_in_range(c % 5 == 4 ? (int)rng.range(0, 2) : (int)rng.range(-scale_bits - 1, -scale_bits + 1)));
     }
 }
 

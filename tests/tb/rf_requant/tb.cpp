@@ -51,6 +51,8 @@ int main(int argc, char **argv)
         }
         v.push_back(t);
     }
+    for (In &t : v)
+        t.shift = shift_in_range(t.shift);
     printf("rf_requant: %zu vectors\n", v.size());
 
     // ce always 1: y in cycle t + LATENCY for x in cycle t

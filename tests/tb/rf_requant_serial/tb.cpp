@@ -50,6 +50,8 @@ int main(int argc, char **argv)
         }
         v.push_back(t);
     }
+    for (In &t : v)
+        t.shift = shift_in_range(t.shift);
     printf("rf_requant_serial DIGIT=%d (R = %d, LATENCY = %d): %zu vectors\n", P_DIGIT, R, LATENCY, v.size());
 
     // the first 200 vectors back to back (R + 1 apart) with ce = 1, then a

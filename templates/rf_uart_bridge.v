@@ -267,6 +267,10 @@ reg [CW-1:0] ch_reg = {CW{1'b0}}, ch_next;
 reg fed_reg = 1'b0, fed_next;          // pixels of this frame went into the pipeline
 reg lost_reg = 1'b0, lost_next;        // a byte was lost since the last frame's status
 reg [TMW-1:0] idle_reg = {TMW{1'b0}}, idle_next;
+// idle_reg == TM_LAST, kept as a flag from the cycle before (the comparison
+// of the counter is off the timeout's fan-out: every parser register)
+reg idle_last_reg = TM_LAST == {TMW{1'b0}};
+wire idle_restart;
 // replies for the transmitter: info, or an error with its STATUS bits
 reg reply_reg = 1'b0, reply_next;
 reg reply_info_reg = 1'b0, reply_info_next;
@@ -408,14 +412,15 @@ always @* begin
     end
 
     // silence inside a frame: count cycles without a byte in or out
-    if (p_state_reg == P_SYNC0 || q_pop || rx_valid || TIMEOUT == 0) begin
+    if (idle_restart) begin
         idle_next = {TMW{1'b0}};
     end else begin
         idle_next = idle_reg + 1'b1;
     end
 end
 
-wire timeout = TIMEOUT > 0 && p_state_reg != P_SYNC0 && idle_reg == TM_LAST && !q_pop && !rx_valid;
+assign idle_restart = p_state_reg == P_SYNC0 || q_pop || rx_valid || TIMEOUT == 0;
+wire timeout = TIMEOUT > 0 && p_state_reg != P_SYNC0 && idle_last_reg && !q_pop && !rx_valid;
 
 always @(posedge clk) begin
     p_state_reg <= p_state_next;
@@ -433,6 +438,8 @@ always @(posedge clk) begin
     fed_reg <= fed_next;
     lost_reg <= lost_next;
     idle_reg <= idle_next;
+    // idle_next == TM_LAST: 0 after a restart, idle_reg + 1 (mod 2^TMW) otherwise
+    idle_last_reg <= idle_restart ? TM_LAST == {TMW{1'b0}} : idle_reg == TM_LAST - 1'b1;
     reply_reg <= reply_next;
     reply_info_reg <= reply_info_next;
     reply_status_reg <= reply_status_next;
@@ -445,6 +452,7 @@ always @(posedge clk) begin
         beat_valid_reg <= 1'b0;
         fed_reg <= 1'b0;
         idle_reg <= {TMW{1'b0}};
+        idle_last_reg <= TM_LAST == {TMW{1'b0}};
     end
     if (timeout) begin
         p_state_reg <= P_SYNC0;
@@ -517,14 +525,37 @@ rf_crc16 u_tx_crc (
     .crc_out(t_crc_upd)
 );
 
+// the byte register between the state machine and rf_uart_tx: the state
+// machine hands a byte over when it is empty (t_ready is a flip-flop, so
+// nothing of the transmitter lies on the t_xfer fan-out: the state, the CRC,
+// the output shift register, the STATUS queue). A byte waits here while the
+// one before is sent, so the bytes still go out back to back.
+reg [7:0] x_byte_reg = 8'd0;
+reg x_valid_reg = 1'b0;
+wire x_ready;
+
+assign t_ready = !x_valid_reg;
+
+always @(posedge clk) begin
+    if (t_xfer) begin
+        x_byte_reg <= t_byte;
+        x_valid_reg <= 1'b1;
+    end else if (x_ready) begin
+        x_valid_reg <= 1'b0;
+    end
+    if (rst) begin
+        x_valid_reg <= 1'b0;
+    end
+end
+
 rf_uart_tx #(
     .CLKS_PER_BIT(CLKS_PER_BIT)
 ) u_tx (
     .clk(clk),
     .rst(rst),
-    .s_axis_tdata(t_byte),
-    .s_axis_tvalid(t_valid),
-    .s_axis_tready(t_ready),
+    .s_axis_tdata(x_byte_reg),
+    .s_axis_tvalid(x_valid_reg),
+    .s_axis_tready(x_ready),
     .txd(txd)
 );
 

@@ -104,7 +104,10 @@ rf_requant_shift #(.SHIFT_MIN(SHIFT_MIN), .SHIFT_MAX(SHIFT_MAX)) u_shift (
 localparam AW = 34 + DIGIT;
 // 2-bit slices of a digit (DIGIT 1: one slice with its upper bit 0)
 localparam NS = DIGIT > 1 ? DIGIT / 2 : 1;
-reg signed [AW-1:0] a_reg;
+// A: 2^30 (the rounding term) between multiplications, set again as the
+// rounding step reads it (the next first accumulation is a cycle later at
+// the earliest), so the accumulation has no multiplexer before its adder
+reg signed [AW-1:0] a_reg = ROUND;
 reg signed [AW-1:0] x1_reg;     // x
 reg signed [AW-1:0] x3_reg;     // 3x
 reg [31:0] m_reg;
@@ -136,8 +139,8 @@ always @* begin
         endcase
     end
 end
-// the accumulation: A starts at 2^30 (the rounding term) with the first digit
-wire signed [AW-1:0] sum = (pfirst_reg ? ROUND : a_reg) + prod_reg;
+// the accumulation: A is 2^30 (the rounding term) at the first digit
+wire signed [AW-1:0] sum = a_reg + prod_reg;
 
 // rounding: hi = floor((ab + 2^30) / 2^31), then RDBPOT as rf_requant's
 // stage 3
@@ -178,6 +181,7 @@ always @(posedge clk) begin
         if (fin_reg) begin
             sh_reg <= sh;
             rbit_reg <= rbit;
+            a_reg <= ROUND;
         end
         if (fin2_reg) begin
             y_reg <= sh_reg + $signed({31'd0, rbit_reg});

@@ -275,9 +275,16 @@ wire idle_restart;
 reg reply_reg = 1'b0, reply_next;
 reg reply_info_reg = 1'b0, reply_info_next;
 reg [4:0] reply_status_reg = 5'd0, reply_status_next;
-// STATUS of each image's output frame, in order
-reg [1:0] st_in;
-reg st_push;
+// STATUS of each image's output frame, in order. The frame's end is flagged
+// (st_end, with the lost-bytes bit) and pushed a cycle later, when p_crc_reg
+// holds the frame's final CRC: the CRC update and its 16-bit test for 0 are
+// off the STATUS queue's write path (the UP5K's critical path at 37.5 MHz)
+reg st_end;
+reg st_lost;
+reg st_push_reg = 1'b0;
+reg st_lost_reg = 1'b0;
+wire [1:0] st_in = {st_lost_reg, p_crc_reg != 16'd0};
+wire st_push = st_push_reg;
 // full only if the host runs more than 4 images ahead: the entry is dropped
 /* verilator lint_off UNUSEDSIGNAL */
 wire st_ready;
@@ -323,8 +330,8 @@ always @* begin
     reply_next = reply_reg && !reply_take;
     reply_info_next = reply_info_reg;
     reply_status_next = reply_status_reg;
-    st_in = {lost_reg, 1'b0};
-    st_push = 1'b0;
+    st_end = 1'b0;
+    st_lost = lost_reg;
 
     if (q_pop) begin
         p_crc_next = p_crc_upd;
@@ -402,8 +409,8 @@ always @* begin
                         reply_info_next = p_crc_upd == 16'd0;
                         reply_status_next = p_crc_upd == 16'd0 ? 5'd0 : ST_CRC;
                     end else begin
-                        st_in = {lost_next, p_crc_upd != 16'd0};
-                        st_push = 1'b1;
+                        st_lost = lost_next;
+                        st_end = 1'b1;
                         lost_next = 1'b0;
                     end
                 end
@@ -428,6 +435,8 @@ always @(posedge clk) begin
     p_info_reg <= p_info_next;
     p_len_reg <= p_len_next;
     p_crc_reg <= p_crc_next;
+    st_push_reg <= st_end;
+    st_lost_reg <= st_lost;
     pix_reg <= pix_next;
     beat_valid_reg <= beat_valid_next;
     beat_last_reg <= beat_last_next;
@@ -453,6 +462,7 @@ always @(posedge clk) begin
         fed_reg <= 1'b0;
         idle_reg <= {TMW{1'b0}};
         idle_last_reg <= TM_LAST == {TMW{1'b0}};
+        st_push_reg <= 1'b0;
     end
     if (timeout) begin
         p_state_reg <= P_SYNC0;
@@ -514,22 +524,22 @@ reg [7:0] t_byte;
 reg t_valid;
 wire t_ready;
 wire t_xfer = t_valid && t_ready;
+// the byte the state machine handed over in the cycle before: the state
+// machine, the CRC and the STATUS pop act on this register, not on t_xfer
+reg t_took_reg = 1'b0;
 wire [15:0] t_crc_upd;
 reg [7:0] info_byte;
 reg [23:0] t_len;
 reg [7:0] t_type;
 
-rf_crc16 u_tx_crc (
-    .crc_in(t_crc_reg),
-    .data(t_byte),
-    .crc_out(t_crc_upd)
-);
 
 // the byte register between the state machine and rf_uart_tx: the state
 // machine hands a byte over when it is empty (t_ready is a flip-flop, so
-// nothing of the transmitter lies on the t_xfer fan-out: the state, the CRC,
-// the output shift register, the STATUS queue). A byte waits here while the
-// one before is sent, so the bytes still go out back to back.
+// nothing of the transmitter lies behind t_xfer), and acts on the handover
+// a cycle later (t_took_reg: the state, the CRC of the byte in x_byte_reg,
+// the output shift register, the STATUS pop), while x_valid_reg still
+// holds t_ready at 0. A byte waits here while the one before is sent, so
+// the bytes still go out back to back.
 reg [7:0] x_byte_reg = 8'd0;
 reg x_valid_reg = 1'b0;
 wire x_ready;
@@ -537,6 +547,7 @@ wire x_ready;
 assign t_ready = !x_valid_reg;
 
 always @(posedge clk) begin
+    t_took_reg <= t_xfer;
     if (t_xfer) begin
         x_byte_reg <= t_byte;
         x_valid_reg <= 1'b1;
@@ -545,8 +556,16 @@ always @(posedge clk) begin
     end
     if (rst) begin
         x_valid_reg <= 1'b0;
+        t_took_reg <= 1'b0;
     end
 end
+
+// the CRC of the byte handed over (t_took_reg)
+rf_crc16 u_tx_crc (
+    .crc_in(t_crc_reg),
+    .data(x_byte_reg),
+    .crc_out(t_crc_upd)
+);
 
 rf_uart_tx #(
     .CLKS_PER_BIT(CLKS_PER_BIT)
@@ -561,7 +580,7 @@ rf_uart_tx #(
 
 // take a pipeline beat into the shift register when there is none
 assign s_axis_tready = t_state_reg == X_PAY && t_kind_reg == K_OUT && !o_have_reg;
-assign st_pop = t_state_reg == X_STATUS && t_kind_reg == K_OUT && t_xfer;
+assign st_pop = t_state_reg == X_STATUS && t_kind_reg == K_OUT && t_took_reg;
 assign reply_take = t_state_reg == X_IDLE && reply_reg;
 assign frame_sent = sent_reg;
 assign error = error_reg;
@@ -639,7 +658,7 @@ always @* begin
         o_have_next = 1'b1;
     end
     // the CRC covers TYPE .. STATUS: every byte but the sync bytes and itself
-    if (t_xfer && t_state_reg != X_CRC && !(t_state_reg == X_HDR && t_idx_reg < 3'd2)) begin
+    if (t_took_reg && t_state_reg != X_CRC && !(t_state_reg == X_HDR && t_idx_reg < 3'd2)) begin
         t_crc_next = t_crc_upd;
     end
 
@@ -660,7 +679,7 @@ always @* begin
             end
         end
         X_HDR: begin
-            if (t_xfer) begin
+            if (t_took_reg) begin
                 t_idx_next = t_idx_reg + 1'b1;
                 if (t_idx_reg == 3'd5) begin
                     t_idx_next = 3'd0;
@@ -669,7 +688,7 @@ always @* begin
             end
         end
         X_PAY: begin
-            if (t_xfer) begin
+            if (t_took_reg) begin
                 if (t_kind_reg == K_INFO) begin
                     t_info_next = t_info_reg + 1'b1;
                     if (t_info_reg == INFO_LAST) begin
@@ -690,15 +709,15 @@ always @* begin
             end
         end
         X_STATUS: begin
-            if (t_xfer) begin
+            if (t_took_reg) begin
                 t_state_next = X_CRC;
                 t_idx_next = 3'd0;
-                error_next = t_byte != 8'd0;
+                error_next = x_byte_reg != 8'd0;
             end
         end
         default: begin
             // X_CRC
-            if (t_xfer) begin
+            if (t_took_reg) begin
                 t_idx_next = t_idx_reg + 1'b1;
                 if (t_idx_reg == 3'd1) begin
                     t_state_next = X_IDLE;

@@ -101,7 +101,10 @@ always @(posedge clk) begin
     busy_reg <= busy_next;
     left_reg <= left_next;
     timer_reg <= timer_next;
-    ready_reg <= !busy_next || (left_next == 4'd0 && timer_next == {TW{1'b0}});
+    // ready in the next cycle: idle then, or its last stop-bit cycle (the
+    // stop bit's timer now at 1 or 0), from the registers, not the next state
+    ready_reg <= !(s_axis_tvalid && s_axis_tready) &&
+                 (!busy_reg || (left_reg == 4'd0 && timer_reg <= {{(TW-1){1'b0}}, 1'b1}));
 
     if (rst) begin
         txd_reg <= 1'b1;

@@ -447,15 +447,12 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 }
                 emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
                 emit(e, "    .SHIFT_MIN(%d),", smin);
+                emit(e, "    .SHIFT_MAX(%d)%s", smax, sched_window_fold(L) || sched_requant_digit(L) ? "," : "");
                 if (sched_window_fold(L)) {
-                    emit(e, "    .SHIFT_MAX(%d),", smax);
                     emit(e, "    .RQ_DIGIT(%d),", sched_requant_digit(L));
                     emit(e, "    .STREAM(1)");
-                } else if (sched_requant_digit(L)) {
-                    emit(e, "    .SHIFT_MAX(%d),", smax);
+                } else if (sched_requant_digit(L))
                     emit(e, "    .RQ_DIGIT(%d)", sched_requant_digit(L));
-                } else
-                    emit(e, "    .SHIFT_MAX(%d)", smax);
             }
             emit_ready_reg(e, net);
             emit(e, ") u_%s_%s (", L->name, ir_has_weights(L->op) ? "mac" : "pool");

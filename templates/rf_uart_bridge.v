@@ -532,7 +532,6 @@ reg [7:0] info_byte;
 reg [23:0] t_len;
 reg [7:0] t_type;
 
-
 // the byte register between the state machine and rf_uart_tx: the state
 // machine hands a byte over when it is empty (t_ready is a flip-flop, so
 // nothing of the transmitter lies behind t_xfer), and acts on the handover

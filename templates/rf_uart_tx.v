@@ -8,10 +8,10 @@
  * Parameters
  *   CLKS_PER_BIT  clock cycles per bit, round(f_clk / baud), >= 4
  *
- * Handshake: s_axis_tready is a register (set from the next state: idle, or
- * the last cycle of the stop bit), so no logic lies between it and the
- * sender; the next byte is accepted in the last cycle of the stop bit, so
- * bytes go out back to back.
+ * Handshake: s_axis_tready is a register (ready next: no transfer now, and
+ * idle, or the stop bit with its timer at 1 or 0), so no logic lies between
+ * it and the sender; the next byte is accepted in the last cycle of the stop
+ * bit, so bytes go out back to back.
  *
  * Timing: txd falls (start bit) one cycle after the transfer. II: one byte
  * per 10 * CLKS_PER_BIT cycles.
@@ -57,7 +57,7 @@ reg [3:0] left_reg = 4'd0, left_next;
 reg [TW-1:0] timer_reg = {TW{1'b0}}, timer_next;
 
 // s_axis_tready: idle, or in the last cycle of the stop bit (which frees
-// the transmitter for the next byte); registered, from the next state
+// the transmitter for the next byte); a register
 reg ready_reg = 1'b1;
 
 assign s_axis_tready = ready_reg;

@@ -226,12 +226,12 @@ reg [DW-1:0] need_reg = NEED_INIT;
 
 // the column a window's first beat needs, min(xl + Q, W-1), from its left
 // edge's image column c = xl - PAD_LEFT: c + K - 1 = xl + Q >= 0
+// (xneed_clamp: the column e = c + K - 1 limited to W - 1)
+function [XW-1:0] xneed_clamp(input [AW-1:0] e);
+    xneed_clamp = e > XL_A ? X_LAST : e[XW-1:0];
+endfunction
 function [XW-1:0] xneed_of(input [AW-1:0] c);
-    reg [AW-1:0] e;
-    begin
-        e = c + KM1_A;
-        xneed_of = e > XL_A ? X_LAST : e[XW-1:0];
-    end
+    xneed_of = xneed_clamp(c + KM1_A);
 endfunction
 
 wire ce = !m_axis_tvalid || m_axis_tready;
@@ -294,7 +294,7 @@ generate
             ybs_reg <= ryb_reg - S_Y;
             xe_reg <= xlc_reg + S_A + KM1_A;
             need_adv_reg <= need_of({{(32-YBW){1'b0}}, ybs_reg});
-            xneed_adv_reg <= xe_reg > XL_A ? X_LAST : xe_reg[XW-1:0];
+            xneed_adv_reg <= xneed_clamp(xe_reg);
         end
     end else begin : g_adv1
         always @(posedge clk) begin

@@ -186,8 +186,6 @@ wire ce = !m_axis_tvalid || (READY_REG == 0 && m_axis_tready);
 // ---- the lanes' input: the pixels themselves (NF = 1) or a fold of the
 // input registers (NF > 1) ----
 wire issue;                     // a fold enters the lanes this cycle
-wire [NFW-1:0] issue_nf;        // its fold
-wire issue_lastf;               // it is the pixel's last fold
 wire issue_last, issue_user;    // the pixel's tlast, tuser
 wire [PE*8-1:0] x0_slice;
 wire [PE*8-1:0] x1_slice;
@@ -197,8 +195,6 @@ generate
         assign s0_axis_tready = ce && s1_axis_tvalid;
         assign s1_axis_tready = ce && s0_axis_tvalid;
         assign issue = ce && s0_axis_tvalid && s1_axis_tvalid;
-        assign issue_nf = 1'b0;
-        assign issue_lastf = 1'b1;
         assign issue_last = s0_axis_tlast;
         assign issue_user = s0_axis_tuser;
         assign x0_slice = s0_axis_tdata;
@@ -217,8 +213,6 @@ generate
         assign s0_axis_tready = ready && s1_axis_tvalid;
         assign s1_axis_tready = ready && s0_axis_tvalid;
         assign issue = ce && busy_reg;
-        assign issue_nf = nf_reg;
-        assign issue_lastf = last_step;
         assign issue_last = in_last_reg;
         assign issue_user = in_user_reg;
         assign x0_slice = in0_reg[nf_reg*PE*8 +: PE*8];
@@ -246,13 +240,13 @@ generate
     end
 endgenerate
 
-// valid, fold, last fold, tlast, tuser of the LS = 11 lane stages (the
-// tables' 3, the sum, rf_requant's 6, the clamp); the output register
-// follows (m_axis)
+// valid, tlast, tuser of the LS = 11 lane stages (the tables' 3, the sum,
+// rf_requant's 6, the clamp); the output register follows (m_axis). The
+// folds leave in the order they entered, so the fold of a result is a
+// counter at the end (onf_reg), not carried down the stages
 localparam LS = 11;
 reg [LS-1:0] valid_reg = {LS{1'b0}};
-reg [LS*NFW-1:0] nf_pipe;
-reg [LS-1:0] lastf_reg;
+reg [NFW-1:0] onf_reg = {NFW{1'b0}};
 reg [LS-1:0] last_reg;
 reg [LS-1:0] user_reg;
 reg [CHANNELS*8-1:0] out_reg;
@@ -260,7 +254,8 @@ reg out_valid_reg = 1'b0;
 reg out_last_reg;
 reg out_user_reg;
 wire y_valid = valid_reg[LS-1];
-wire [NFW-1:0] y_nf = nf_pipe[(LS-1)*NFW +: NFW];
+wire [NFW-1:0] y_nf = onf_reg;
+wire y_lastf = onf_reg == NF_LAST;
 
 assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tlast = out_last_reg;
@@ -270,12 +265,13 @@ assign m_axis_tdata = out_reg;
 always @(posedge clk) begin
     if (ce) begin
         valid_reg <= {valid_reg[LS-2:0], issue};
-        nf_pipe <= {nf_pipe[0 +: (LS-1)*NFW], issue_nf};
-        lastf_reg <= {lastf_reg[LS-2:0], issue_lastf};
         last_reg <= {last_reg[LS-2:0], issue_last};
         user_reg <= {user_reg[LS-2:0], issue_user};
-        out_valid_reg <= y_valid && lastf_reg[LS-1];
-        if (y_valid && lastf_reg[LS-1]) begin
+        if (y_valid) begin
+            onf_reg <= y_lastf ? {NFW{1'b0}} : onf_reg + 1'b1;
+        end
+        out_valid_reg <= y_valid && y_lastf;
+        if (y_valid && y_lastf) begin
             out_last_reg <= last_reg[LS-1];
             out_user_reg <= user_reg[LS-1];
         end
@@ -287,6 +283,7 @@ always @(posedge clk) begin
 
     if (rst) begin
         valid_reg <= {LS{1'b0}};
+        onf_reg <= {NFW{1'b0}};
         out_valid_reg <= 1'b0;
     end
 end

@@ -409,7 +409,6 @@ reg [NFW-1:0] a_nf_reg;
 reg a_lastf_reg;
 reg a_last_reg;
 reg a_user_reg;
-reg [RQ_LAT-1:0] q_valid_reg = {RQ_LAT{1'b0}};
 // what goes with each accumulator through the requantizer, {fold, last
 // fold, tlast, tuser}: a_tag in, y_tag out with y_valid
 localparam TW = NFW + 3;
@@ -427,21 +426,48 @@ assign m_axis_tvalid = out_valid_reg;
 assign m_axis_tlast = out_last_reg;
 assign m_axis_tuser = out_user_reg;
 
-wire y_valid = q_valid_reg[RQ_LAT-1];
+// a result leaves the requantizer (and the serial one's clamp registers)
+wire y_valid;
+// rf_requant_serial's y_next, of lane 0 (every lane starts together)
+wire rq_next;
 wire [NFW-1:0] y_nf = y_tag[3 +: NFW];
 wire y_lastf = y_tag[2];
 
 generate
     if (RQ_DIGIT == 0) begin : g_tag_pipe
-        // rf_requant takes an accumulator every cycle: RQ_LAT tags in flight
+        // rf_requant takes an accumulator every cycle: RQ_LAT tags in
+        // flight, and a valid flag with each
         reg [RQ_LAT*TW-1:0] q_tag_reg;
+        reg [RQ_LAT-1:0] q_valid_reg = {RQ_LAT{1'b0}};
         always @(posedge clk) begin
             if (ce) begin
                 q_tag_reg <= {q_tag_reg[0 +: (RQ_LAT-1)*TW], a_tag};
+                q_valid_reg <= {q_valid_reg[RQ_LAT-2:0], a_valid_reg};
+            end
+            if (rst) begin
+                q_valid_reg <= {RQ_LAT{1'b0}};
             end
         end
         assign y_tag = q_tag_reg[(RQ_LAT-1)*TW +: TW];
+        assign y_valid = q_valid_reg[RQ_LAT-1];
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire unused_rq_next = rq_next;
+        /* verilator lint_on UNUSEDSIGNAL */
     end else begin : g_tag_ring
+        // valid: the requantizer's y_next (y loads at the next enabled
+        // edge, R + 3 edges after the start), then the clamp's two
+        // registers: RQ_LAT = R + 6 after the start; three flip-flops
+        // instead of an RQ_LAT stage shift register
+        reg [2:0] yv_reg = 3'b000;
+        always @(posedge clk) begin
+            if (ce) begin
+                yv_reg <= {yv_reg[1:0], rq_next};
+            end
+            if (rst) begin
+                yv_reg <= 3'b000;
+            end
+        end
+        assign y_valid = yv_reg[2];
         // rf_requant_serial: starts at least SF >= R + 1 enabled cycles
         // apart and RQ_LAT = R + 6 <= 2*(R + 1) (R >= 4), so at most 2 in
         // flight: a 2-entry queue of tags instead of RQ_LAT stages
@@ -528,7 +554,15 @@ generate
             end
         end
 
+        /* verilator lint_off UNUSEDSIGNAL */
+        // lane 0's is the one used
+        wire y_nx;
+        /* verilator lint_on UNUSEDSIGNAL */
+        if (pe == 0) begin : g_next
+            assign rq_next = y_nx;
+        end
         if (RQ_DIGIT == 0) begin : g_par
+            assign y_nx = 1'b0;
             rf_requant #(
                 .SHIFT_MIN(SHIFT_MIN),
                 .SHIFT_MAX(SHIFT_MAX)
@@ -547,12 +581,14 @@ generate
                 .SHIFT_MAX(SHIFT_MAX)
             ) u_rq (
                 .clk(clk),
+                .rst(rst),
                 .ce(ce),
                 .start(a_valid_reg),
                 .x(acc_reg),
                 .mult(m_reg[pe*32 +: 32]),
                 .shift(sh_reg[pe*8 +: 8]),
-                .y(y)
+                .y(y),
+                .y_next(y_nx)
             );
         end
 
@@ -601,7 +637,6 @@ always @(posedge clk) begin
         a_lastf_reg <= acc_nf == NF_LAST;
         a_last_reg <= acc_last;
         a_user_reg <= acc_user;
-        q_valid_reg <= {q_valid_reg[RQ_LAT-2:0], a_valid_reg};
         out_valid_reg <= y_valid && y_lastf;
         if (y_valid && y_lastf) begin
             out_last_reg <= y_tag[1];
@@ -619,7 +654,6 @@ always @(posedge clk) begin
         nf_reg <= {NFW{1'b0}};
         addr_reg <= {AW{1'b0}};
         a_valid_reg <= 1'b0;
-        q_valid_reg <= {RQ_LAT{1'b0}};
         out_valid_reg <= 1'b0;
     end
 end

@@ -36,8 +36,12 @@
  *           edge (1 sampling, R digit products, each accumulated one edge
  *           later, 2 rounding: RDBPOT's shift and rounding bit, then their
  *           sum), until the next result
+ *   y_next  high in the enabled cycle before y takes a result (R + 3
+ *           enabled edges after the start edge)
  *   the next start may come R + 1 enabled cycles after a start at the
  *   earliest (the caller guarantees it; it overlaps the rounding step)
+ *   rst     abandons a multiplication in flight: no y_next for it, and A
+ *           back at 2^30
  * Resources: the accumulator and x and 3x registers of 34 + DIGIT bits,
  * DIGIT/2 adders of that width, the 31-bit mult, barrel shifters over the
  * shift range (rf_rdbpot; docs/templates.md has the synthesized sizes),
@@ -57,6 +61,8 @@ module rf_requant_serial #(
     parameter SHIFT_MAX = 31
 ) (
     input  wire               clk,
+    // abandon a multiplication in flight (synchronous, overrides ce)
+    input  wire               rst,
     // advance every register
     input  wire               ce,
     // x, mult and shift are valid: start a multiplication
@@ -69,7 +75,11 @@ module rf_requant_serial #(
     /* verilator lint_on UNUSEDSIGNAL */
     // TFLite shift: > 0 shifts left before the multiply, < 0 rounds right after
     input  wire signed [7:0]  shift,
-    output wire signed [31:0] y
+    output wire signed [31:0] y,
+    // y takes a new result at the next enabled edge (high in the enabled
+    // cycle before; the caller's valid flag without an R + 4 stage shift
+    // register of its own)
+    output wire               y_next
 );
 
 // steps of DIGIT bits over the 31 magnitude bits of mult
@@ -166,6 +176,7 @@ reg fin2_reg = 1'b0;
 reg signed [31:0] y_reg;
 
 assign y = y_reg;
+assign y_next = fin2_reg;
 
 always @(posedge clk) begin
     if (ce) begin
@@ -201,6 +212,13 @@ always @(posedge clk) begin
             right_reg <= right;
             cnt_reg <= R_CNT;
         end
+    end
+    if (rst) begin
+        cnt_reg <= {CW{1'b0}};
+        pv_reg <= 1'b0;
+        fin_reg <= 1'b0;
+        fin2_reg <= 1'b0;
+        a_reg <= ROUND;
     end
 end
 

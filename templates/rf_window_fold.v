@@ -217,11 +217,31 @@ reg [AW-1:0] rowb_reg = TB_INIT;
 // the column padding test on both sides
 reg [AW-1:0] col_reg = COL0;
 reg [AW-1:0] xlc_reg = COL0;
-// D the window's first beat needs: n + DB, n = min(K-1, yb), kept in a register
-function [DW-1:0] need_of(input [31:0] yb);
-    need_of = (yb + 1 < KERNEL ? yb[DW-1:0] : KERNEL[DW-1:0] - 1'b1) + DB[DW-1:0];
+// D the window's first beat needs: n + DB, n = min(K-1, yb), kept in a
+// register. need_sel forms it from lt = (yb < K - 1) and yb; the comparison
+// is in NCW bits (a 32-bit one, with yb + 1, was the UP5K's Fmax path)
+localparam NCW = YBW + KW + 2;
+localparam KM1_32 = KERNEL - 1;
+localparam KM1S_32 = KERNEL - 1 + STRIDE;
+localparam [NCW-1:0] KM1_N = KM1_32[NCW-1:0];
+localparam [NCW-1:0] KM1S_N = KM1S_32[NCW-1:0];
+function [DW-1:0] need_sel(input lt, input [YBW-1:0] yb);
+    /* verilator lint_off UNUSEDSIGNAL */
+    // only its low DW bits are used (lt: yb < K - 1 fits them)
+    reg [YBW+DW-1:0] ye;
+    /* verilator lint_on UNUSEDSIGNAL */
+    begin
+        ye = {{DW{1'b0}}, yb};
+        need_sel = (lt ? ye[DW-1:0] : KERNEL[DW-1:0] - 1'b1) + DB[DW-1:0];
+    end
 endfunction
-localparam [DW-1:0] NEED_INIT = need_of(YB_INIT32);
+/* verilator lint_off UNSIGNED */
+// K = 1: yb < 0 is constant-false, as it should be
+function [DW-1:0] need_of(input [YBW-1:0] yb);
+    need_of = need_sel({{(NCW-YBW){1'b0}}, yb} < KM1_N, yb);
+endfunction
+/* verilator lint_on UNSIGNED */
+localparam [DW-1:0] NEED_INIT = need_of(YB_INIT);
 reg [DW-1:0] need_reg = NEED_INIT;
 
 // the column a window's first beat needs, min(xl + Q, W-1), from its left
@@ -238,7 +258,18 @@ wire ce = !m_axis_tvalid || m_axis_tready;
 // the beat counters are all 0: a register (set as the last beat issues)
 reg first_reg = 1'b1;
 wire first_beat = first_reg;
-wire last_beat = rp_reg == RP_LAST && kh_reg == K_LAST && kw_reg == K_LAST && cc_reg == CC_LAST;
+// the beat counters are at their last values (the window's last beat): a
+// register too, set as beat B - 2 issues (a flat beat count compared ahead)
+// and cleared as the last issues; it enables every reader register, so it
+// is not a comparison of four counters
+localparam B_BEATS = REPEAT * KERNEL * KERNEL * CC;
+localparam BCW = B_BEATS > 1 ? $clog2(B_BEATS) : 1;
+localparam BPRE32 = B_BEATS >= 2 ? B_BEATS - 2 : 0;
+localparam [BCW-1:0] BC_PRE = BPRE32[BCW-1:0];
+localparam LAST_INIT = B_BEATS == 1 ? 1'b1 : 1'b0;
+reg [BCW-1:0] bc_reg = {BCW{1'b0}};
+reg last_reg = LAST_INIT;
+wire last_beat = last_reg;
 wire [31:0] wx32 = {{(32-XW){1'b0}}, wx_reg};
 wire [31:0] xneed32 = {{(32-XW){1'b0}}, xneed_reg};
 wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
@@ -247,8 +278,11 @@ wire data_ready = d_reg > need_reg || (d_reg == need_reg && wx32 > xneed32);
 // from a flip-flop
 reg rdy_reg = 1'b0;
 wire issue = ce && (!first_beat || rdy_reg);
-wire row_end = ox_reg == OX_LAST;
-wire frame_end = row_end && ryb_reg == YB_LAST;
+// ox = OX_LAST and yb = YB_LAST, registers set as ox and yb change
+reg row_end_reg = OX_LAST == {OXW{1'b0}};
+reg yb_last_reg = YB_INIT == YB_LAST;
+wire row_end = row_end_reg;
+wire frame_end = row_end && yb_last_reg;
 wire r_row_adv = issue && last_beat && row_end && !frame_end;
 wire r_frame_adv = issue && last_beat && frame_end;
 // the beat's element lies outside the image: comparisons of the registers
@@ -282,23 +316,27 @@ initial xneed_reg = xneed_of(COL0);
 // stage) is in time for every B, and one in t + 3 (two stages: the
 // subtraction or addition, then the comparison) when B >= 2. The
 // subtractions, comparisons and additions stay off the issue path (Fmax).
-localparam B_BEATS = REPEAT * KERNEL * KERNEL * CC;
 reg [DW-1:0] need_adv_reg = NEED_INIT;
 reg [XW-1:0] xneed_adv_reg;
 generate
     if (B_BEATS >= 2) begin : g_adv2
-        // the next row's yb, and the next window's last column c + S + K - 1
+        // the next row's yb and whether it is below K - 1 (yb - S < K - 1
+        // as yb < K - 1 + S; at the frame's last row yb - S wraps, and
+        // need_adv_reg is not used there), and the next window's last
+        // column c + S + K - 1
         reg [YBW-1:0] ybs_reg;
+        reg ylt_reg;
         reg [AW-1:0] xe_reg;
         always @(posedge clk) begin
             ybs_reg <= ryb_reg - S_Y;
+            ylt_reg <= {{(NCW-YBW){1'b0}}, ryb_reg} < KM1S_N;
             xe_reg <= xlc_reg + S_A + KM1_A;
-            need_adv_reg <= need_of({{(32-YBW){1'b0}}, ybs_reg});
+            need_adv_reg <= need_sel(ylt_reg, ybs_reg);
             xneed_adv_reg <= xneed_clamp(xe_reg);
         end
     end else begin : g_adv1
         always @(posedge clk) begin
-            need_adv_reg <= need_of({{(32-YBW){1'b0}}, ryb_reg - S_Y});
+            need_adv_reg <= need_of(ryb_reg - S_Y);
             xneed_adv_reg <= xneed_of(xlc_reg + S_A);
         end
     end
@@ -308,6 +346,8 @@ always @(posedge clk) begin
     rdy_reg <= data_ready && !(issue && last_beat);
     if (issue) begin
         first_reg <= last_beat;
+        bc_reg <= last_beat ? {BCW{1'b0}} : bc_reg + 1'b1;
+        last_reg <= B_BEATS == 1 || (!last_beat && bc_reg == BC_PRE);
     end
 
     // writer
@@ -345,16 +385,19 @@ always @(posedge clk) begin
             // the next window
             if (!row_end) begin
                 ox_reg <= ox_reg + 1'b1;
+                row_end_reg <= ox_reg + 1'b1 == OX_LAST;
                 xlc_reg <= xlc_reg + S_A;
                 col_reg <= xlc_reg + S_A;
                 xneed_reg <= xneed_adv_reg;
             end else begin
                 ox_reg <= {OXW{1'b0}};
+                row_end_reg <= OX_LAST == {OXW{1'b0}};
                 xlc_reg <= COL0;
                 col_reg <= COL0;
                 xneed_reg <= xneed_of(COL0);
                 if (!frame_end) begin
                     ryb_reg <= ryb_reg - S_Y;
+                    yb_last_reg <= ryb_reg - S_Y == YB_LAST;
                     ytop_reg <= ytop_reg + STRIDE[YW-1:0];
                     ry_reg <= ytop_reg + STRIDE[YW-1:0];
                     tb_reg <= next_row(tb_reg, ADV_S32);
@@ -362,6 +405,7 @@ always @(posedge clk) begin
                     need_reg <= need_adv_reg;
                 end else begin
                     ryb_reg <= YB_INIT;
+                    yb_last_reg <= YB_INIT == YB_LAST;
                     ytop_reg <= {YW{1'b0}};
                     ry_reg <= {YW{1'b0}};
                     tb_reg <= next_row(tb_reg, ADV_J32);
@@ -375,6 +419,10 @@ always @(posedge clk) begin
     if (rst) begin
         rdy_reg <= 1'b0;
         first_reg <= 1'b1;
+        bc_reg <= {BCW{1'b0}};
+        last_reg <= LAST_INIT;
+        row_end_reg <= OX_LAST == {OXW{1'b0}};
+        yb_last_reg <= YB_INIT == YB_LAST;
         wx_reg <= {XW{1'b0}};
         waddr_reg <= {AW{1'b0}};
         d_reg <= D_INIT;
@@ -406,6 +454,15 @@ always @* begin
 end
 
 // ---- line buffers: one RAM, written by the writer, read at each beat ----
+// A beat never reads the word written in the same cycle unless it is
+// padded (its data is then replaced): it reads only pixels written before
+// (the first beat waits for its last pixel, the others are older), and the
+// writer's row T + D, D <= R - 1, shares a word with a row T .. T + K - 1
+// only at a later column. So the RAM's read-during-write result does not
+// matter: no_rw_check keeps Yosys from emulating one (a write-data register,
+// an address comparator and a multiplexer on the read data, 2 x CHANNELS*8
+// + about 10 cells). The claim is checked in simulation (below).
+(* no_rw_check *)
 reg [PW-1:0] mem [0:DEPTH-1];
 reg [PW-1:0] ram_q_reg;
 
@@ -417,6 +474,22 @@ always @(posedge clk) begin
         ram_q_reg <= mem[raddr];
     end
 end
+
+`ifndef SYNTHESIS
+// the registered flags agree with the counters they stand for
+always @(posedge clk) begin
+    if (!rst && (last_beat != (rp_reg == RP_LAST && kh_reg == K_LAST && kw_reg == K_LAST && cc_reg == CC_LAST)
+                 || row_end != (ox_reg == OX_LAST) || yb_last_reg != (ryb_reg == YB_LAST))) begin
+        $error("rf_window_fold: a registered beat/row flag disagrees with its counters (instance %m)");
+    end
+end
+// the no_rw_check claim: no unpadded beat reads the word being written
+always @(posedge clk) begin
+    if (!rst && s_xfer && issue && !pad && raddr == waddr_reg) begin
+        $error("rf_window_fold: RAM word %0d read and written in one cycle (instance %m)", raddr);
+    end
+end
+`endif
 
 // ---- stage 1: what the read word is for; stage 2: the output register ----
 reg s1_valid_reg = 1'b0;

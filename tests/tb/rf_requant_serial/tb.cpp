@@ -81,6 +81,13 @@ int main(int argc, char **argv)
                 flight.erase(flight.begin() + (long)i);
             } else
                 i++;
+        // y_next: y takes a result at the next enabled edge
+        bool due = false;
+        for (auto &f : flight)
+            due = due || f.second == LATENCY - 1;
+        if ((bool)top->y_next != due)
+            tb_error("cycle %llu: y_next %d, a result due at the next enabled edge: %d", (unsigned long long)cyc,
+                     (int)top->y_next, (int)due);
         if (holding >= 0) {
             const In &o = v[holding];
             int32_t exp = ref_mbqm(o.x, o.mult, o.shift), got = (int32_t)top->y;

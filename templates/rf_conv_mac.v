@@ -75,7 +75,8 @@
  *   II = SF*NF cycles per output pixel.
  *   What goes with an accumulator through the requantizer (its fold,
  *   tlast, tuser) moves down RQ_LAT registers with rf_requant, and through a
- *   2-entry queue with rf_requant_serial (at most 2 in flight).
+ *   2-entry queue with rf_requant_serial (at most 2 in flight), whose valid
+ *   flag is its y_next delayed by the clamp's registers (3 flip-flops).
  *
  * Resources: PE*SIMD 9 x 8 bit multipliers, PE adder trees, PE rf_requant
  * (32 x 32 multipliers) or rf_requant_serial (one 64-bit adder each), ROMs of NF*SF*PE*SIMD*8 (weights) and

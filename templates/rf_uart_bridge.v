@@ -231,8 +231,13 @@ rf_axis_fifo #(
 // the FIFO through no logic. A byte moves in when the register is empty,
 // so at most one byte every 2 cycles (the UART brings one every
 // 10 * CLKS_PER_BIT).
+// The comparisons the parser makes of a byte are registered with it (q_*_reg:
+// the byte is SYNC0, SYNC1, T_FRAME, T_INFO, 0, or byte 2, 1, 0 of IN_LEN):
+// the parser's next state then needs no 8-bit comparison of the byte (its
+// decoding into the pixel counters was the UP5K's critical path at 46.4 MHz).
 reg [7:0] q_byte_reg;
 reg q_valid_reg = 1'b0;
+reg q_s0_reg, q_s1_reg, q_tf_reg, q_ti_reg, q_z_reg, q_l2_reg, q_l1_reg, q_l0_reg;
 wire [7:0] q_byte = q_byte_reg;
 wire q_valid = q_valid_reg;
 assign f_pop = f_valid && !q_valid_reg;
@@ -240,6 +245,14 @@ assign f_pop = f_valid && !q_valid_reg;
 always @(posedge clk) begin
     if (f_pop) begin
         q_byte_reg <= f_byte;
+        q_s0_reg <= f_byte == SYNC0;
+        q_s1_reg <= f_byte == SYNC1;
+        q_tf_reg <= f_byte == T_FRAME;
+        q_ti_reg <= f_byte == T_INFO;
+        q_z_reg <= f_byte == 8'd0;
+        q_l2_reg <= f_byte == IN_LEN[23:16];
+        q_l1_reg <= f_byte == IN_LEN[15:8];
+        q_l0_reg <= f_byte == IN_LEN[7:0];
         q_valid_reg <= 1'b1;
     end else if (q_pop) begin
         q_valid_reg <= 1'b0;
@@ -255,7 +268,9 @@ localparam [2:0] P_SYNC0 = 3'd0, P_SYNC1 = 3'd1, P_TYPE = 3'd2, P_LEN = 3'd3, P_
 reg [2:0] p_state_reg = P_SYNC0, p_state_next;
 reg [1:0] p_cnt_reg = 2'd0, p_cnt_next;
 reg p_info_reg = 1'b0, p_info_next;
-reg [15:0] p_len_reg = 16'd0, p_len_next;
+// LEN so far equals IN_LEN's (a frame), or 0 (info), byte by byte
+reg p_lenf_reg = 1'b0, p_lenf_next;
+reg p_leni_reg = 1'b0, p_leni_next;
 reg [15:0] p_crc_reg = 16'hffff, p_crc_next;
 reg [IN_CH*8-1:0] pix_reg = {IN_CH*8{1'b0}}, pix_next;
 reg beat_valid_reg = 1'b0, beat_valid_next;
@@ -316,7 +331,8 @@ always @* begin
     p_state_next = p_state_reg;
     p_cnt_next = p_cnt_reg;
     p_info_next = p_info_reg;
-    p_len_next = p_len_reg;
+    p_lenf_next = p_lenf_reg;
+    p_leni_next = p_leni_reg;
     p_crc_next = p_crc_reg;
     pix_next = pix_reg;
     beat_valid_next = beat_valid_reg && !m_axis_tready;
@@ -337,24 +353,24 @@ always @* begin
         p_crc_next = p_crc_upd;
         case (p_state_reg)
             P_SYNC0: begin
-                if (q_byte == SYNC0) begin
+                if (q_s0_reg) begin
                     p_state_next = P_SYNC1;
                 end
             end
             P_SYNC1: begin
                 p_crc_next = 16'hffff;
-                if (q_byte == SYNC1) begin
+                if (q_s1_reg) begin
                     p_state_next = P_TYPE;
-                end else if (q_byte != SYNC0) begin
+                end else if (!q_s0_reg) begin
                     p_state_next = P_SYNC0;
                 end
             end
             P_TYPE: begin
                 p_cnt_next = 2'd0;
-                if (q_byte == T_FRAME) begin
+                if (q_tf_reg) begin
                     p_state_next = P_LEN;
                     p_info_next = 1'b0;
-                end else if (q_byte == T_INFO) begin
+                end else if (q_ti_reg) begin
                     p_state_next = P_LEN;
                     p_info_next = 1'b1;
                 end else begin
@@ -365,11 +381,13 @@ always @* begin
                 end
             end
             P_LEN: begin
-                p_len_next = {p_len_reg[7:0], q_byte};
+                // bytes 2, 1, 0 of LEN, most significant first
+                p_lenf_next = (p_cnt_reg == 2'd0 || p_lenf_reg) && (p_cnt_reg == 2'd0 ? q_l2_reg : q_l1_reg);
+                p_leni_next = (p_cnt_reg == 2'd0 || p_leni_reg) && q_z_reg;
                 p_cnt_next = p_cnt_reg + 1'b1;
                 if (p_cnt_reg == 2'd2) begin
                     p_cnt_next = 2'd0;
-                    if ({p_len_reg, q_byte} == (p_info_reg ? 24'd0 : IN_LEN)) begin
+                    if (p_info_reg ? p_leni_reg && q_z_reg : p_lenf_reg && q_l0_reg) begin
                         p_state_next = p_info_reg ? P_CRC : P_PAY;
                         pixel_next = {PW{1'b0}};
                         x_next = {XW{1'b0}};
@@ -433,7 +451,8 @@ always @(posedge clk) begin
     p_state_reg <= p_state_next;
     p_cnt_reg <= p_cnt_next;
     p_info_reg <= p_info_next;
-    p_len_reg <= p_len_next;
+    p_lenf_reg <= p_lenf_next;
+    p_leni_reg <= p_leni_next;
     p_crc_reg <= p_crc_next;
     st_push_reg <= st_end;
     st_lost_reg <= st_lost;

@@ -14,7 +14,11 @@
 # PNR_TIMEOUT (seconds nextpnr may run, default 1200), PNR_FLAGS (more
 # nextpnr-ice40 options; see below), PNR_SEEDS (seeds to try when the router
 # stalls, default 4), TIMING_SEEDS (placements to try while timing is not
-# met, default 3),
+# met, default 3), FLOORPLAN (1: keep each stage's logic cells in a region of
+# the die, tools/floorplan.py; 0: no regions; default 1 on the UP5K, 0 on
+# the HX devices), DFFE_MIN (synth_ice40 -dffe_min_ce_use: flip-flops that
+# must share an enable before it is a flip-flop enable, else it is logic;
+# default 8 on the UP5K, 0 (any) on the HX devices),
 # RESFLOW (the generator, default build/resflow).
 #
 # Exit status: 0 with the .bin written and timing met; 1 on any failure,
@@ -61,6 +65,24 @@ EOF
 ) || die "cannot read $fit"
 step fit "estimate $est_lut logic cells, $est_ebr EBR, $est_dsp DSP; clock $mhz MHz"
 
+# The UP5K's two measures against its placement (docs/boards.md, "The
+# floorplan"): enables shared by fewer than 8 flip-flops become logic (an
+# iCE40 logic tile's 8 cells share one enable, so small enable groups leave
+# cells of their tiles empty and spread the design), and a floorplan
+case $device in
+    up5k) dffe_min=${DFFE_MIN:-8}; floorplan=${FLOORPLAN:-1} ;;
+    *) dffe_min=${DFFE_MIN:-0}; floorplan=${FLOORPLAN:-0} ;;
+esac
+dffe_flag=
+[ "$dffe_min" -gt 0 ] && dffe_flag="-dffe_min_ce_use $dffe_min"
+fp_flags=()
+if [ "$floorplan" = 1 ]; then
+    python3 tools/floorplan.py "$fit" "$out/floorplan.py" >"$logs/floorplan.log" 2>&1 ||
+        die "cannot write the floorplan (see $logs/floorplan.log)"
+    fp_flags=(--pre-place "$out/floorplan.py")
+    step floorplan "$(grep -c '^floorplan:' "$logs/floorplan.log") regions (tools/floorplan.py, $out/floorplan.py)"
+fi
+
 # ---- 2. synthesis: synth_ice40 with the planned multipliers on DSP blocks ----
 step synthesis "yosys synth_ice40 (log: $logs/yosys.log)"
 ts=$(date +%s)
@@ -102,7 +124,7 @@ alumacc
 opt
 memory -nomap
 opt_clean
-synth_ice40 -top rf_board_top -run map_ram: -json $out/$name.json
+synth_ice40 -top rf_board_top $dffe_flag -run map_ram: -json $out/$name.json
 tee -q -o $out/yosys_stat.txt stat
 EOF
 if ! nice yosys -q -l "$logs/yosys.log" "$out/synth.ys" >/dev/null 2>&1; then
@@ -148,7 +170,7 @@ while :; do
     # shellcheck disable=SC2086
     timeout "${PNR_TIMEOUT:-1200}" nice nextpnr-ice40 "--$device" --package "$package" --json "$out/$name.json" \
         --pcf "$out/gen/board/$board.pcf" --asc "$out/$name.asc" --freq "$mhz" --seed "$seed" \
-        --report "$out/nextpnr_report.json" --timing-allow-fail $pnr_flags -l "$logs/nextpnr.log" -q >/dev/null 2>&1 &
+        --report "$out/nextpnr_report.json" --timing-allow-fail $pnr_flags "${fp_flags[@]}" -l "$logs/nextpnr.log" -q >/dev/null 2>&1 &
     pnr=$!
     routed=0
     stall=0
@@ -159,6 +181,15 @@ while :; do
         fi
         if [ $routed = 1 ] && stalled "$logs/nextpnr.log"; then
             stall=1
+            what="router1 stopped making progress"
+            kill $pnr 2>/dev/null
+        fi
+        # the analytic placer with the floorplan's regions sometimes never
+        # ends (nextpnr-ice40 0.4; docs/boards.md, "The floorplan"): another
+        # seed places
+        if [ $routed = 0 ] && [ $(($(date +%s) - ts)) -gt "${PLACE_TIMEOUT:-300}" ]; then
+            stall=1
+            what="the placer did not finish in ${PLACE_TIMEOUT:-300} s"
             kill $pnr 2>/dev/null
         fi
         sleep 1
@@ -168,10 +199,10 @@ while :; do
     [ $stall = 1 ] || break
     mv "$logs/nextpnr.log" "$logs/nextpnr_stalled_seed$seed.log"
     tries=$((tries - 1))
-    [ $tries -gt 0 ] || die "nextpnr's router stopped making progress with $((${PNR_SEEDS:-4})) seeds (router1's infinite loop, YosysHQ/nextpnr issue 179); try other seeds (SEED=N) or a lower clock (CLOCK_MHZ=N); see $logs/"
+    [ $tries -gt 0 ] || die "nextpnr stalled with $((${PNR_SEEDS:-4})) seeds (the last: $what; router1's infinite loop is YosysHQ/nextpnr issue 179); try other seeds (SEED=N), FLOORPLAN=0 or a lower clock (CLOCK_MHZ=N); see $logs/"
     seed=$((seed + 1))
     rm -f "$out/$name.asc" "$out/nextpnr_report.json"
-    step place "router stalled: again with --seed $seed (log of the stalled run: $logs/nextpnr_stalled_seed$((seed - 1)).log)"
+    step place "$what: again with --seed $seed (log of the stalled run: $logs/nextpnr_stalled_seed$((seed - 1)).log)"
 done
 if [ $rc -eq 124 ]; then
     die "place and route did not finish in ${PNR_TIMEOUT:-1200} s (PNR_TIMEOUT): the router could not resolve congestion; try another placement seed (SEED=N) or a lower clock (CLOCK_MHZ=N); see $logs/nextpnr.log"

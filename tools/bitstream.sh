@@ -15,8 +15,9 @@
 # nextpnr-ice40 options; see below), PNR_SEEDS (seeds to try when the router
 # stalls, default 4), TIMING_SEEDS (placements to try while timing is not
 # met, default 3), FLOORPLAN (1: keep each stage's logic cells in a region of
-# the die, tools/floorplan.py; 0: no regions; default 1 on the UP5K, 0 on
-# the HX devices), DFFE_MIN (synth_ice40 -dffe_min_ce_use: flip-flops that
+# the die, tools/floorplan.py; 0: no regions; default 1 on the UP5K when the
+# fit check estimates at least 75 % of its cells, else 0), PLACE_TIMEOUT
+# (seconds the placer may take before the next seed is tried, 240), DFFE_MIN (synth_ice40 -dffe_min_ce_use: flip-flops that
 # must share an enable before it is a flip-flop enable, else it is logic;
 # default 8 on the UP5K, 0 (any) on the HX devices),
 # RESFLOW (the generator, default build/resflow).
@@ -56,11 +57,11 @@ if ! "$RESFLOW" gen "$kernel" -o "$out/gen" --board "$board" "${flags[@]}" ${GEN
     die "$kn does not fit $board (or the generator failed); nothing synthesized"
 fi
 fit=$out/gen/board/fit.json
-read -r device package mhz est_lut est_ebr est_dsp < <(python3 - "$fit" <<'EOF'
+read -r device package mhz est_lut est_ebr est_dsp dev_lut < <(python3 - "$fit" <<'EOF'
 import json, sys
 f = json.load(open(sys.argv[1]))
 e = f["estimate"]
-print(f["device"], f["package"], f["clock"]["mhz"], e["logic_cells"], e["ebr"], e["dsp"])
+print(f["device"], f["package"], f["clock"]["mhz"], e["logic_cells"], e["ebr"], e["dsp"], f["device_total"]["lut4"])
 EOF
 ) || die "cannot read $fit"
 step fit "estimate $est_lut logic cells, $est_ebr EBR, $est_dsp DSP; clock $mhz MHz"
@@ -69,8 +70,10 @@ step fit "estimate $est_lut logic cells, $est_ebr EBR, $est_dsp DSP; clock $mhz 
 # floorplan"): enables shared by fewer than 8 flip-flops become logic (an
 # iCE40 logic tile's 8 cells share one enable, so small enable groups leave
 # cells of their tiles empty and spread the design), and a floorplan
+# (the floorplan when the estimate is at least 75 % of the cells: a smaller
+# design places well without, and the regions can hang nextpnr's placer)
 case $device in
-    up5k) dffe_min=${DFFE_MIN:-8}; floorplan=${FLOORPLAN:-1} ;;
+    up5k) dffe_min=${DFFE_MIN:-8}; floorplan=${FLOORPLAN:-$((est_lut * 100 >= 75 * dev_lut))} ;;
     *) dffe_min=${DFFE_MIN:-0}; floorplan=${FLOORPLAN:-0} ;;
 esac
 dffe_flag=
@@ -172,6 +175,7 @@ while :; do
         --pcf "$out/gen/board/$board.pcf" --asc "$out/$name.asc" --freq "$mhz" --seed "$seed" \
         --report "$out/nextpnr_report.json" --timing-allow-fail $pnr_flags "${fp_flags[@]}" -l "$logs/nextpnr.log" -q >/dev/null 2>&1 &
     pnr=$!
+    ts=$(date +%s)
     routed=0
     stall=0
     while kill -0 $pnr 2>/dev/null; do
@@ -187,9 +191,9 @@ while :; do
         # the analytic placer with the floorplan's regions sometimes never
         # ends (nextpnr-ice40 0.4; docs/boards.md, "The floorplan"): another
         # seed places
-        if [ $routed = 0 ] && [ $(($(date +%s) - ts)) -gt "${PLACE_TIMEOUT:-300}" ]; then
+        if [ $routed = 0 ] && [ $(($(date +%s) - ts)) -gt "${PLACE_TIMEOUT:-240}" ]; then
             stall=1
-            what="the placer did not finish in ${PLACE_TIMEOUT:-300} s"
+            what="the placer did not finish in ${PLACE_TIMEOUT:-240} s"
             kill $pnr 2>/dev/null
         fi
         sleep 1

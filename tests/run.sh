@@ -627,6 +627,40 @@ EOF
         cat "$B/autofold.err" "$B/autofold2.err" "$B/autofold.check" 2>/dev/null | tail -5
         fail "boards auto-fold without a target"
     fi
+    # the UP5K floorplan of the default kernel (tools/floorplan.py): one region
+    # per compute stage and the bridge, inside the die's logic tiles; the first
+    # half of the stages up the left half, the rest down the right half; bands
+    # that together cover every row of each half; a script Python can compile
+    if [ -f "$B/autofold/board/fit.json" ] &&
+        python3 tools/floorplan.py "$B/autofold/board/fit.json" "$B/floorplan.py" >"$B/floorplan.log" 2>&1 &&
+        python3 - "$B/autofold/board/fit.json" "$B/floorplan.py" <<'EOF' >"$B/floorplan.check" 2>&1
+import json, sys
+fit = json.load(open(sys.argv[1]))
+src = open(sys.argv[2]).read()
+compile(src, sys.argv[2], "exec")
+ns = {}
+exec(src.split("counts = {}")[0], ns)
+reg = {n: r for n, r, _ in ns["REGIONS"]}
+stages = [s["name"] for s in fit["stages"] if s["kind"] not in ("fork", "fifo", "uart bridge", "board top")]
+assert sorted(reg) == sorted(["bridge"] + ["s_" + s for s in stages]), sorted(reg)
+for n, (x0, y0, x1, y1) in reg.items():
+    assert 1 <= x0 <= x1 <= 24 and 1 <= y0 <= y1 <= 30, (n, x0, y0, x1, y1)
+left = [reg["s_" + s] for s in stages if reg["s_" + s][2] <= 12]
+right = [reg["s_" + s] for s in stages if reg["s_" + s][0] >= 13]
+assert len(left) + len(right) == len(stages) and left and right, (left, right)
+for half, up in ((left, True), (right, False)):
+    rows = set(y for r in half for y in range(r[1], r[3] + 1))
+    assert rows == set(range(1, 31)), sorted(set(range(1, 31)) - rows)
+    lows = [r[1] for r in half]
+    assert lows == sorted(lows, reverse=not up), (lows, up)
+print("%d regions: %s" % (len(reg), ", ".join("%s x%d..%d y%d..%d" % ((n,) + (r[0], r[2], r[1], r[3])) for n, r in reg.items())))
+EOF
+    then
+        pass "boards floorplan of resnet_block on the UP5K: $(cat "$B/floorplan.check")"
+    else
+        cat "$B/floorplan.log" "$B/floorplan.check" 2>/dev/null | tail -5
+        fail "boards floorplan of resnet_block on the UP5K"
+    fi
     # the whole flow on the smallest board, at a clock the templates meet on UP5K
     rm -rf build/board_tiny_icebreaker
     if CLOCK_MHZ=16 bash tools/bitstream.sh $bk icebreaker build/board_tiny_icebreaker >"$B/bitstream.log" 2>&1 &&

@@ -38,9 +38,10 @@ GEOMETRY = {
 }
 # rows added above and below each band
 MARGIN = 2
-# fill of the bridge's rectangle the bridge is given
+# the bridge's rectangle (the columns between the two RAM columns) has rows
+# for its estimated logic cells at this fill
 BRIDGE_FILL = 0.7
-# the bridge's columns: the middle of the die, between the two RAM columns
+# logic cells per tile
 LOGIC_PER_TILE = 8
 
 COMPUTE_SUFFIXES = ("window", "mac", "pool", "add")

@@ -410,10 +410,12 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
 #define M_ADD_IN_TAB 80
 #define M_ADD_TAB_EBR 2
 /* rf_add's output requantizer: a constant multiplier, about 600 cells placed
- * (the same designs; 1333 LUT4 for rf_requant alone), 350 with its DSP
- * blocks (the UP5K's placed designs save about 250 per lane) */
+ * (the same designs; 1333 LUT4 for rf_requant alone), 331 with its DSP
+ * blocks (the UP5K's placed designs save about 250 per lane; the add's fold
+ * tags, about 20 cells, went since: board_tiny's add is about 280 cells
+ * placed, resnet_block's folded add about 480, so the estimate is high) */
 #define M_ADD_OUT_RQ 600
-#define M_ADD_OUT_ON_DSP 350
+#define M_ADD_OUT_ON_DSP 331
 #define M_ADD_GLUE 30
 #define M_WINDOW_BASE 150
 #define M_WINDOW_PER_CH 110
@@ -421,15 +423,19 @@ int board_pll_config(const board *b, double want_mhz, board_pll *p)
  * (synth_ice40: 226 LUT4 + 104 FF at 1 channel, about 306 + 163 at 3 and 8):
  * 280 + 15 per input channel; and the STREAM MAC's registers beyond
  * M_MAC_BASE (its output register, the ROM words, the PIPE stages, the
- * requantizer's valid bits: 131 FF at 1 output channel, 255 at 8) */
+ * requantizer's valid bits: 131 FF at 1 output channel, 255 at 8; the
+ * valid bits are 3 since rf_requant_serial has y_next) */
 #define M_WINDOW_FOLD 280
 #define M_WINDOW_FOLD_PER_CH 15
-#define M_MAC_STREAM 200
+#define M_MAC_STREAM 170
 /* rf_axis_fifo's logic besides its RAM (count and high-water in
- * clog2(DEPTH+1) bits: 36 to 95 LUT4 and 31 to 65 FF) */
-#define M_FIFO 100
+ * clog2(DEPTH+1) bits: 36 to 95 LUT4 and 31 to 65 FF; about 60 logic cells
+ * placed, with no_rw_check) */
+#define M_FIFO 70
 #define M_FORK 10
-#define M_BRIDGE 350
+/* the bridge besides its receive FIFO (330: the LEN register and the FIFO's
+ * read-during-write logic went) */
+#define M_BRIDGE 330
 #define M_TOP 60
 
 enum grp_kind { G_PRODUCTS, G_REQUANT, G_ADD_OUT };

@@ -195,11 +195,27 @@ while :; do
             stall=1
             what="the placer did not finish in ${PLACE_TIMEOUT:-240} s"
             kill $pnr 2>/dev/null
+            # with the floorplan the next seeds often hang too (resnet_block
+            # 16x16: four of four): they place without it
+            if [ "$floorplan" = 1 ]; then
+                floorplan=0
+                fp_flags=()
+                what="$what with the floorplan (the next seeds place without it)"
+            fi
         fi
         sleep 1
     done
     wait $pnr
     rc=$?
+    # the floorplan's regions can also leave the placer without a legal
+    # placement: the next seeds place without it
+    if [ $stall = 0 ] && [ $rc -ne 0 ] && [ "$floorplan" = 1 ] &&
+        grep -q "Unable to find legal placement" "$logs/nextpnr.log" 2>/dev/null; then
+        stall=1
+        floorplan=0
+        fp_flags=()
+        what="no legal placement with the floorplan (the next seeds place without it)"
+    fi
     [ $stall = 1 ] || break
     mv "$logs/nextpnr.log" "$logs/nextpnr_stalled_seed$seed.log"
     tries=$((tries - 1))
@@ -218,9 +234,10 @@ fi
 step route "done in $(elapsed "$ts")"
 
 # ---- utilization and timing ----
-if ! python3 - "$out" "$name" "$fit" "$mhz" "$seed" >"$out/summary.txt" <<'EOF'
+if ! python3 - "$out" "$name" "$fit" "$mhz" "$seed" "$floorplan" >"$out/summary.txt" <<'EOF'
 import json, re, sys
 out, name, fitf, mhz, seed = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+floorplan = sys.argv[6] == "1"
 fit = json.load(open(fitf))
 rep = json.load(open(out + "/nextpnr_report.json"))
 stat = open(out + "/yosys_stat.txt").read()
@@ -238,7 +255,7 @@ res = {
     "device_total": {"logic_cells": u["ICESTORM_LC"]["available"], "lut4": tot["lut4"], "ebr": tot["ebr"],
                      "spram": tot["spram"], "dsp": tot["dsp"]},
     "estimate": fit["estimate"],
-    "clock_mhz": mhz, "fmax_mhz": round(fmax, 2), "timing_met": fmax >= mhz, "seed": seed,
+    "clock_mhz": mhz, "fmax_mhz": round(fmax, 2), "timing_met": fmax >= mhz, "seed": seed, "floorplan": floorplan,
     "cycles_per_frame": fit["predicted_cycles_per_frame"],
     "frames_per_second_at_fmax": round(fmax * 1e6 / fit["predicted_cycles_per_frame"], 2),
     "uart_frames_per_second": fit["uart"]["frames_per_second"],
@@ -277,7 +294,8 @@ print(line("logic cells", res["logic_cells"], res["device_total"]["logic_cells"]
 print(line("EBR", res["ebr"], tot["ebr"]) + "   (estimate %d)" % fit["estimate"]["ebr"])
 print(line("SPRAM", res["spram"], tot["spram"]))
 print(line("DSP", res["dsp"], tot["dsp"]) + "   (planned %d)" % fit["estimate"]["dsp"])
-print("timing: Fmax %.2f MHz against %.2f MHz: %s (placement seed %d)" % (fmax, mhz, "met" if fmax >= mhz else "NOT MET", seed))
+print("timing: Fmax %.2f MHz against %.2f MHz: %s (placement seed %d%s)" % (fmax, mhz, "met" if fmax >= mhz else "NOT MET", seed,
+      ", floorplan" if floorplan else ""))
 if "critical_path" in res:
     cp = res["critical_path"]
     print("critical path: %s (%s ns logic, %s ns routing)" % (" -> ".join(cp["through"]), cp["logic_ns"], cp["routing_ns"]))

@@ -455,10 +455,10 @@ generate
         wire unused_rq_next = rq_next;
         /* verilator lint_on UNUSEDSIGNAL */
     end else begin : g_tag_ring
-        // valid: the requantizer's y_next (y loads at the next enabled
-        // edge, R + 3 edges after the start), then the clamp's two
-        // registers: RQ_LAT = R + 6 after the start; three flip-flops
-        // instead of an RQ_LAT stage shift register
+        // valid: the requantizer's y_next (high from R + 3 enabled edges
+        // after the start: y loads at the next enabled edge, R + 4), then
+        // the clamp's two registers: RQ_LAT = R + 6 after the start; three
+        // flip-flops instead of an RQ_LAT stage shift register
         reg [2:0] yv_reg = 3'b000;
         always @(posedge clk) begin
             if (ce) begin

@@ -183,15 +183,17 @@ while :; do
             step route "placed in $(elapsed "$ts")"
             routed=1
         fi
-        if [ $routed = 1 ] && stalled "$logs/nextpnr.log"; then
+        if [ $stall = 0 ] && [ $routed = 1 ] && stalled "$logs/nextpnr.log"; then
             stall=1
             what="router1 stopped making progress"
             kill $pnr 2>/dev/null
         fi
         # the analytic placer with the floorplan's regions sometimes never
         # ends (nextpnr-ice40 0.4; docs/boards.md, "The floorplan"): another
-        # seed places
-        if [ $routed = 0 ] && [ $(($(date +%s) - ts)) -gt "${PLACE_TIMEOUT:-240}" ]; then
+        # seed places, without the floorplan (only floorplanned runs are
+        # watched: without regions the placer has always ended)
+        if [ $stall = 0 ] && [ "$floorplan" = 1 ] && [ $routed = 0 ] &&
+            [ $(($(date +%s) - ts)) -gt "${PLACE_TIMEOUT:-240}" ]; then
             stall=1
             what="the placer did not finish in ${PLACE_TIMEOUT:-240} s"
             kill $pnr 2>/dev/null

@@ -54,8 +54,8 @@ def main():
     try:
         fit = json.load(open(sys.argv[1]))
         dev = fit["device"]
-        stages = fit["stages"]
-    except (OSError, ValueError, KeyError) as e:
+        stages = [{"name": s["name"], "kind": s["kind"], "logic_cells": int(s["logic_cells"])} for s in fit["stages"]]
+    except (OSError, ValueError, KeyError, TypeError) as e:
         print("floorplan: error: cannot read %s: %s" % (sys.argv[1], e), file=sys.stderr)
         return 2
     if dev not in GEOMETRY:
@@ -107,6 +107,8 @@ def main():
         for name, r, pre in regions:
             f.write("    (%r, %r, %r),\n" % (name, r, pre))
         f.write("]\n")
+        # nextpnr's stdout is not kept: the counts go to a file beside the script
+        f.write("LOG = %r\n" % (sys.argv[2] + ".log"))
         f.write("""counts = {}
 for name, r, pre in REGIONS:
     ctx.createRectangularRegion(name, r[0], r[1], r[2], r[3])
@@ -118,8 +120,9 @@ for cname, cell in ctx.cells:
             ctx.constrainCellToRegion(cname, name)
             counts[name] = counts.get(name, 0) + 1
             break
-for name, r, pre in REGIONS:
-    print("floorplan: %s in x %d..%d, y %d..%d: %d logic cells" % (name, r[0], r[2], r[1], r[3], counts.get(name, 0)))
+with open(LOG, "w") as f:
+    for name, r, pre in REGIONS:
+        f.write("floorplan: %s in x %d..%d, y %d..%d: %d logic cells\\n" % (name, r[0], r[2], r[1], r[3], counts.get(name, 0)))
 """)
     for name, r, pre in regions:
         print("floorplan: %s in x %d..%d, y %d..%d" % (name, r[0], r[2], r[1], r[3]))

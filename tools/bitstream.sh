@@ -17,7 +17,8 @@
 # met, default 3), FLOORPLAN (1: keep each stage's logic cells in a region of
 # the die, tools/floorplan.py; 0: no regions; default 1 on the UP5K when the
 # fit check estimates at least 75 % of its cells, else 0), PLACE_TIMEOUT
-# (seconds the placer may take before the next seed is tried, 240), DFFE_MIN (synth_ice40 -dffe_min_ce_use: flip-flops that
+# (seconds a floorplanned placement may take before the next seed is tried
+# without the floorplan, 240), DFFE_MIN (synth_ice40 -dffe_min_ce_use: flip-flops that
 # must share an enable before it is a flip-flop enable, else it is logic;
 # default 8 on the UP5K, 0 (any) on the HX devices),
 # RESFLOW (the generator, default build/resflow).

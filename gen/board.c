@@ -959,11 +959,11 @@ void board_fit_free(board_fit_result *r)
     free(r);
 }
 
-int board_load_net(const char *path, int width, int height, long target_cpf, const board *b, ir_net *net)
+int board_load_net(const char *path, const ir_load_opts *lo, const board *b, ir_net *net)
 {
     long total = 0, budget = board_multiplier_budget(b);
     int i;
-    if (ir_load_ex(path, width, height, target_cpf, net))
+    if (ir_load_ex(path, lo, net))
         return -1;
     /* folded to a target without a budget of its own: the fewest multipliers
      * the target allows must fit the board */
@@ -985,15 +985,19 @@ static int fits_at(const char *path, int width, int height, long target, const b
 {
     ir_net n;
     board_fit_result *r = NULL;
+    ir_load_opts lo = {0};
     int rc, mark;
+    lo.width = width;
+    lo.height = height;
+    lo.target_cpf = target;
+    lo.registered_ready = 1;   /* as every board build (main.c) */
     memset(&n, 0, sizeof n);
-    if (ir_load_ex(path, width, height, target, &n)) {
+    if (ir_load_ex(path, &lo, &n)) {
         ir_net_free(&n);
         return -1;
     }
     mark = diag_plain_mark();
     n.bounds_only = 1;
-    n.registered_ready = 1;   /* as the board build (main.c) */
     rc = sched_run(&n, NULL, 0) == 0 && board_fit(&n, b, o, &r) == 0;
     diag_plain_rewind(mark);
     board_fit_free(r);
@@ -1008,10 +1012,14 @@ int board_auto_fold(const char *path, int width, int height, const board *b, con
     int f;
     ir_net n;
     board bh;
+    ir_load_opts o0 = {0};
     *target_cpf = 0;
     /* a target of the file's own is kept */
+    o0.width = width;
+    o0.height = height;
+    o0.registered_ready = 1;
     memset(&n, 0, sizeof n);
-    f = ir_load_ex(path, width, height, 0, &n);
+    f = ir_load_ex(path, &o0, &n);
     if (!f && n.target_cpf > 0)
         f = 1;
     ir_net_free(&n);
@@ -1316,8 +1324,8 @@ static void render_fit(tbuf *t, const ir_net *net, const board *b, const board_f
             first = 0;
         }
     tb_printf(t, "%s],\n", first ? "" : "\n  ");
-    tb_printf(t, "  \"predicted_cycles_per_frame\": %ld,\n  \"frames_per_second_at_clock\": %.3f\n}\n",
-              net->predicted_cycles_per_frame, r->clock_mhz * 1e6 / (double)net->predicted_cycles_per_frame);
+    tb_printf(t, "  \"predicted_cycles_per_frame\": %.15g,\n  \"frames_per_second_at_clock\": %.3f\n}\n",
+              net->predicted_cycles_per_frame, r->clock_mhz * 1e6 / net->predicted_cycles_per_frame);
 }
 
 int board_render(const ir_net *net, const board *b, const board_fit_result *r, const char *template_dir,

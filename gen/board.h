@@ -16,6 +16,7 @@
 #define RF_BOARD_H
 
 #include "emit.h"
+#include "check.h"
 #include "ir.h"
 
 #define BOARD_MAX_LEDS 8
@@ -168,7 +169,7 @@ int board_files(const ir_net *net, const board *b, const board_opts *o, const ch
  * max_multipliers of its own, the board's multiplier budget
  * (board_multiplier_budget) checked against the folding's multipliers
  * (reported at the target). Returns 0 or -1. */
-int board_load_net(const char *path, int width, int height, long target_cpf, const board *b, ir_net *net);
+int board_load_net(const char *path, const ir_load_opts *lo, const board *b, ir_net *net);
 
 /* The folding for board b when the network sets no target (neither the
  * file nor --target-cycles): 0 when the network fits as written, else the

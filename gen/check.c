@@ -391,15 +391,18 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
 
 /* Folding to a target (in the spirit of FINN's SetFolding): of all PE/SIMD
  * pairs (PE divides C_out, SIMD divides K*K*C_in; values set in the YAML are
- * kept) whose H*W * (K*K*C_in/SIMD) * (C_out/PE) cycles per frame fit the
- * target, the one with the fewest multipliers PE*SIMD; ties go to the slower
- * (closer to the target), then to the smaller PE. If none fits, fully
- * parallel within the fixed values (budget() then reports the target as out
- * of reach). */
-static void fold_to_target(ir_layer *L, long target)
+ * kept) whose cycles per frame fit the target, the one with the fewest
+ * multipliers PE*SIMD; ties go to the slower (closer to the target), then
+ * to the smaller PE. The cycles are what the hardware costs
+ * (sched_stage_frame_cycles): H*W outputs at II = (K*K*C_in/SIMD) *
+ * (C_out/PE), plus one cycle per output with registered ready or a folded
+ * window (rf_window_fold), and never fewer than the input pixels or the
+ * window's reader steps. If none fits, fully parallel within the fixed
+ * values (budget() then reports the target as out of reach). */
+static void fold_to_target(const ir_net *net, ir_layer *L, long target)
 {
     int kkc = ir_mac_depth(L), simd, pe, best_pe = 0, best_simd = 0;
-    long hw = (long)L->h * L->w, best_mult = -1, best_cyc = -1;
+    long best_mult = -1, best_cyc = -1;
     int fixed_pe = L->pe, fixed_simd = L->simd;
     for (pe = 1; pe <= L->c; pe++) {
         if (L->c % pe || (fixed_pe && pe != fixed_pe))
@@ -408,7 +411,9 @@ static void fold_to_target(ir_layer *L, long target)
             long cyc, mult;
             if (kkc % simd || (fixed_simd && simd != fixed_simd))
                 continue;
-            cyc = hw * (kkc / simd) * (L->c / pe);
+            L->pe = pe;
+            L->simd = simd;
+            cyc = sched_stage_frame_cycles(net, L);
             mult = (long)pe * simd;
             if (cyc > target)
                 continue;
@@ -429,16 +434,24 @@ static void fold_to_target(ir_layer *L, long target)
     L->simd = best_simd;
 }
 
+/* The target the chooser folds to: the driver's tightened one, else the
+ * file's or --target-cycles. */
+static long fold_target(const ir_net *net)
+{
+    return net->fold_target > 0 ? net->fold_target : net->target_cpf;
+}
+
 /* Folding of an add: PE channels per cycle, NF = C / PE cycles per pixel.
  * Given in the YAML ('pe'), else with a target the fewest lanes (each has
  * three requantizers) whose H*W*NF cycles per frame meet it, else PE = C. */
 static int add_folding(const ir_net *net, ir_layer *L)
 {
-    if (!L->pe && net->target_cpf > 0) {
-        long hw = (long)L->h * L->w;
-        for (int pe = 1; pe <= L->c && !L->pe; pe++)
-            if (L->c % pe == 0 && hw * (L->c / pe) <= net->target_cpf)
-                L->pe = pe;
+    if (!L->pe && fold_target(net) > 0) {
+        for (int pe = 1; pe <= L->c && !L->pe; pe++) {
+            L->pe = pe;
+            if (L->c % pe || sched_stage_frame_cycles(net, L) > fold_target(net))
+                L->pe = 0;
+        }
     }
     if (!L->pe)
         L->pe = L->c;
@@ -496,8 +509,8 @@ static int window_shape(ir_layer *L, const ir_layer *a)
 static int folding(ir_net *net, ir_layer *L)
 {
     int depth = ir_mac_depth(L), rc = 0;
-    if (net->target_cpf > 0)
-        fold_to_target(L, net->target_cpf);
+    if (fold_target(net) > 0)
+        fold_to_target(net, L, fold_target(net));
     if (!L->pe)
         L->pe = L->c;
     if (!L->simd)
@@ -668,11 +681,20 @@ static int usage(ir_net *net)
 
 int ir_load(const char *path, int width, int height, ir_net *net)
 {
-    return ir_load_ex(path, width, height, 0, net);
+    ir_load_opts o = {0};
+    o.width = width;
+    o.height = height;
+    return ir_load_ex(path, &o, net);
 }
 
-int ir_load_ex(const char *path, int width, int height, long target_cpf, ir_net *net)
+int ir_load_ex(const char *path, const ir_load_opts *o, ir_net *net)
 {
+    static const ir_load_opts none;
+    int width, height;
+    if (!o)
+        o = &none;
+    width = o->width;
+    height = o->height;
     memset(net, 0, sizeof *net);
     if (parse_file(path, net))
         return -1;
@@ -689,8 +711,10 @@ int ir_load_ex(const char *path, int width, int height, long target_cpf, ir_net 
         net->layers[0].h = height;
         net->resized = 1;
     }
-    if (target_cpf > 0)
-        net->target_cpf = target_cpf;
+    if (o->target_cpf > 0)
+        net->target_cpf = o->target_cpf;
+    net->fold_target = o->fold_target;
+    net->registered_ready = o->registered_ready;
     return ir_check(net);
 }
 
@@ -705,7 +729,7 @@ static int budget(ir_net *net)
         long need;
         if (!ir_has_weights(L->op))
             continue;
-        need = sched_stage_cycles(net, L);
+        need = sched_stage_frame_cycles(net, L);
         total += (long)L->pe * L->simd;
         if (net->target_cpf > 0 && need > net->target_cpf) {
             diag_node(net->target_node, "a target of %ld cycles per frame is out of reach for '%s', which needs at least %ld",

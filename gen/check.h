@@ -19,9 +19,21 @@ int ir_check(ir_net *net);
  * file's; 0 keeps them) + ir_check. Returns 0 or -1 (errors reported). */
 int ir_load(const char *path, int width, int height, ir_net *net);
 
-/* ir_load with a folding target (cycles per frame, > 0) that replaces the
- * file's `target` (0 keeps it). */
-int ir_load_ex(const char *path, int width, int height, long target_cpf, ir_net *net);
+/* What ir_load_ex changes of the file: the input resolution (width, height
+ * > 0 replace the file's), a folding target in cycles per frame (> 0
+ * replaces the file's `target`), the target the chooser folds to when the
+ * driver tightened it (fold_target > 0, main.c; the target_cpf is still
+ * what is checked), and registered ready (READY_REG = 1, which the chooser
+ * counts: one more cycle per output). */
+typedef struct ir_load_opts {
+    int width, height;
+    long target_cpf;
+    long fold_target;
+    int registered_ready;
+} ir_load_opts;
+
+/* ir_load with the options above (o may be NULL: none). */
+int ir_load_ex(const char *path, const ir_load_opts *o, ir_net *net);
 
 /* The pseudo-random generator of `init: {seed: N}`: splitmix64
  * (Steele, Lea, Flood: "Fast splittable pseudorandom number generators",

@@ -202,7 +202,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
     emit(e, "// s_axis: %dx%dx%d int8 input, one pixel per beat (tdata[8c+7:8c] = channel c),", in->h, in->w, in->c);
     emit(e, "//         tuser = first pixel of a frame, tlast = last pixel of a line.");
     emit(e, "// m_axis: %dx%dx%d int8 output of layer '%s', same beat format.", out->h, out->w, out->c, out->name);
-    emit(e, "// Predicted: %ld cycles per frame, first output %ld cycles after the first input.",
+    emit(e, "// Predicted: %.15g cycles per frame, first output %ld cycles after the first input.",
          net->predicted_cycles_per_frame, net->predicted_first_output_latency);
     if (net->registered_ready)
         emit(e, "// Registered ready: every compute stage has READY_REG = 1 (docs/templates.md).");
@@ -637,7 +637,7 @@ static void emit_net_c(const ir_net *net, sbuf *b)
     }
     sb_printf(b,
               "const rf_net rf_net_desc = {\n    .name = \"%s\",\n    .n_layers = %d,\n    .layers = layers,\n"
-              "    .output = %d,\n    .n_fifos = %d,\n    .fifos = %s,\n    .predicted_cycles_per_frame = %ld,\n"
+              "    .output = %d,\n    .n_fifos = %d,\n    .fifos = %s,\n    .predicted_cycles_per_frame = %.15g,\n"
               "    .predicted_first_output_latency_cycles = %ld,\n};\n",
               net->name, net->n_layers, net->output, net->n_fifos, net->n_fifos ? "fifos" : "0",
               net->predicted_cycles_per_frame, net->predicted_first_output_latency);
@@ -762,11 +762,18 @@ char *emit_report_json(const ir_net *net)
     sb_printf(&b, "  \"bottleneck\": \"%s\",\n", net->layers[net->bottleneck].name);
     sb_printf(&b, "  \"target_cycles_per_frame\": %ld,\n", net->target_cpf);
     sb_printf(&b, "  \"registered_ready\": %s,\n", net->registered_ready ? "true" : "false");
-    sb_printf(&b, "  \"predicted_cycles_per_frame\": %ld,\n", net->predicted_cycles_per_frame);
+    sb_printf(&b, "  \"predicted_cycles_per_frame\": %.15g,\n", net->predicted_cycles_per_frame);
     sb_printf(&b, "  \"predicted_first_output_latency_cycles\": %ld,\n", net->predicted_first_output_latency);
-    if (net->cycle_modeled)
-        sb_printf(&b, "  \"cycle_model\": {\"cycles_per_frame\": %.2f, \"first_output_latency_cycles\": %ld}\n}\n",
-                  net->model_cycles_per_frame, net->predicted_first_output_latency);
+    /* where the two figures above come from (docs/fifo-sizing.md, "Throughput per frame") */
+    sb_printf(&b, "  \"predicted_from\": \"%s\",\n",
+              !net->cycle_modeled ? "recurrence" : net->model_deadlock ? "recurrence (the cycle model deadlocks)"
+                                                                      : "cycle_model");
+    sb_printf(&b, "  \"recurrence_cycles_per_frame\": %ld,\n", net->recurrence_cycles_per_frame);
+    if (net->cycle_modeled && !net->model_deadlock)
+        sb_printf(&b, "  \"cycle_model\": {\"cycles_per_frame\": %.15g, \"first_output_latency_cycles\": %ld}\n}\n",
+                  net->predicted_cycles_per_frame, net->predicted_first_output_latency);
+    else if (net->cycle_modeled)
+        sb_printf(&b, "  \"cycle_model\": {\"deadlock\": true}\n}\n");
     else
         sb_printf(&b, "  \"cycle_model\": null\n}\n");
     return b.s;

@@ -103,6 +103,9 @@ typedef struct ir_net {
     char name[IR_NAME_MAX];
     int version;
     long target_cpf;                   /* target cycles per frame for folding, 0 = none */
+    long fold_target;                  /* cycles per frame the chooser folds to, when the
+                                        * driver tightened it below target_cpf (main.c);
+                                        * 0: target_cpf */
     int target_per_pixel;              /* the target is the file's cycles_per_frame: a
                                         * resized input scales it with the pixel count */
     struct fy_node *target_node;
@@ -120,10 +123,15 @@ typedef struct ir_net {
     int sizing_only;                   /* sched_run: FIFO depths only, no delays or first-output latency */
     int bounds_only;                   /* sched_run: the recurrence's bounds, no cycle model (board_auto_fold) */
     int registered_ready;              /* compute stages with READY_REG = 1 (--registered-ready, --board) */
-    long predicted_cycles_per_frame;
+    /* cycles per frame as the host measures them (3 frames streamed back to
+     * back, the mean interval between frame ends): the cycle model's figure
+     * when it ran (cycle_modeled), else the recurrence's F, which is a lower
+     * bound (sched.c) */
+    double predicted_cycles_per_frame;
+    long recurrence_cycles_per_frame;  /* the recurrence's F: the slowest stage alone */
     long predicted_first_output_latency;
     int cycle_modeled;                 /* the cycle model ran on the final depths (cyclesim.c) */
-    double model_cycles_per_frame;     /* its 3 frames, as the host measures them */
+    int model_deadlock;                /* ... and the pipeline deadlocked in it */
     int n_errors;
 } ir_net;
 

@@ -154,13 +154,86 @@ static int write_cycle_trace(const ir_net *net, const char *path)
         diag_plain("cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
-    rc = cyclesim_run(net, NULL, 3, 4 * (long long)net->predicted_cycles_per_frame + 100000, &r, f);
+    rc = cyclesim_run(net, NULL, 3, 4 * (long long)net->recurrence_cycles_per_frame + 100000, &r, f);
     free(r.frame_done);
     if (fclose(f) || rc) {
         diag_plain("cannot write '%s'", path);
         return -1;
     }
     return 0;
+}
+
+/* The folding of every MAC and add layer, to compare two loads. */
+static int same_folding(const ir_net *a, const ir_net *b)
+{
+    int i;
+    if (a->n_layers != b->n_layers)
+        return 0;
+    for (i = 0; i < a->n_layers; i++)
+        if (a->layers[i].pe != b->layers[i].pe || a->layers[i].simd != b->layers[i].simd)
+            return 0;
+    return 1;
+}
+
+static int load_one(const char *in, const ir_load_opts *lo, const board *b, ir_net *net)
+{
+    return b ? board_load_net(in, lo, b, net) : ir_load_ex(in, lo, net);
+}
+
+/*
+ * Loads, folds and schedules NET.yaml (b: with the board's multiplier
+ * budget). The chooser (check.c) folds every stage to the target by its own
+ * cost, but stages can still stall each other: with registered ready a
+ * stage's output register waits for a consumer that is itself stalled
+ * (tiny_skip at 8x8, target 128: every stage at 192 on its own, 213 in the
+ * pipeline). So the target is held against the cycle model's cycles per
+ * frame, and while the pipeline misses it the chooser folds to a tighter
+ * target (scaled by target / measured, at least one cycle less) until it
+ * is met. When the folding is already the fastest the file allows, the
+ * target is refused, naming the slowest stage. user_target: the target is
+ * the user's (the file's or --target-cycles), not board_auto_fold's.
+ * Returns 0, or -1 with the errors reported.
+ */
+static int load_and_schedule(const char *in, ir_load_opts *lo, const board *b, int user_target, sched_override *ov,
+                             int n_ov, ir_net *net)
+{
+    ir_net fast;
+    long target, cur, next;
+    int done;
+    lo->fold_target = 0;
+    for (;;) {
+        if (load_one(in, lo, b, net) || sched_run(net, ov, n_ov))
+            return -1;
+        target = net->target_cpf;
+        if (target <= 0 || !user_target || !net->cycle_modeled || net->model_deadlock ||
+            net->predicted_cycles_per_frame <= (double)target)
+            return 0;
+        /* missed: the fastest folding the file allows, to know when to stop */
+        cur = lo->fold_target > 0 ? lo->fold_target : target;
+        lo->fold_target = 1;
+        memset(&fast, 0, sizeof fast);
+        if (load_one(in, lo, b, &fast)) {
+            ir_net_free(&fast);
+            return -1;
+        }
+        done = same_folding(net, &fast) || n_ov > 0;
+        ir_net_free(&fast);
+        if (done) {
+            const ir_layer *s = &net->layers[net->bottleneck];
+            diag_node(net->target_node,
+                      "a target of %ld cycles per frame is out of reach: %s, the pipeline runs at %.15g cycles per "
+                      "frame (cycle model); its slowest stage, '%s', takes %ld on its own%s",
+                      target, n_ov > 0 ? "with the FIFO depths given" : "folded as fast as the file allows",
+                      net->predicted_cycles_per_frame, s->name, s->cycles_per_frame,
+                      net->registered_ready ? ", and with registered ready the stages stall each other" : "");
+            return -1;
+        }
+        next = (long)((double)cur * (double)target / net->predicted_cycles_per_frame);
+        lo->fold_target = next < cur ? next : cur - 1;
+        if (lo->fold_target < 1)
+            lo->fold_target = 1;
+        ir_net_free(net);
+    }
 }
 
 static int cmd_gen(int argc, char **argv)
@@ -174,6 +247,7 @@ static int cmd_gen(int argc, char **argv)
     long target = 0;
     int auto_target = 0, rready = 0;
     size_res res = {0, 0};
+    ir_load_opts lo = {0};
     ir_net net;
 
     if (!ov) {
@@ -253,24 +327,31 @@ static int cmd_gen(int argc, char **argv)
         }
         board_free(&b);
         auto_target = target > 0;
-        if (target >= 2000000000L)
-            fprintf(stderr, "resflow: note: no target: folded as far as the file allows (PE = SIMD = 1 where it "
-                            "sets none), the smallest; nothing faster fits %s with 15 %% of its logic cells to "
-                            "spare\n", bo.name);
-        else if (target > 0)
-            fprintf(stderr, "resflow: note: no target: folded to %ld cycles per frame, the fastest that fits %s "
-                            "with 15 %% of its logic cells to spare\n", target, bo.name);
     }
+    /* a board build has registered ready (its Fmax); decided here, once */
+    lo.width = res.w;
+    lo.height = res.h;
+    lo.target_cpf = target;
+    lo.registered_ready = rready || bo.name;
     if ((bo.name && board_load(bo.name, bdir, &b)) ||
-        (bo.name && !auto_target ? board_load_net(in, res.w, res.h, target, &b, &net)
-                                 : ir_load_ex(in, res.w, res.h, target, &net)) ||
-        (net.registered_ready = rready || bo.name, sched_run(&net, ov, n_ov)) ||
+        load_and_schedule(in, &lo, bo.name && !auto_target ? &b : NULL, !auto_target, ov, n_ov, &net) ||
         (bo.name && board_files(&net, &b, &bo, tdir, &extra, &n_extra)) ||
         emit_all_ex(&net, out, tdir, extra, n_extra)) {
         if (!diag_flush())
             fprintf(stderr, "resflow: error: generation failed\n");
         goto done;
     }
+    /* board_auto_fold's target is a folding, not a promise: say what it runs at */
+    if (auto_target && target >= 2000000000L)
+        fprintf(stderr, "resflow: note: no target: folded as far as the file allows (PE = SIMD = 1 where it "
+                        "sets none), the smallest; nothing faster fits %s with 15 %% of its logic cells to "
+                        "spare\n", bo.name);
+    else if (auto_target)
+        fprintf(stderr, "resflow: note: no target: folded to the fastest that fits %s with 15 %% of its logic "
+                        "cells to spare: %.15g cycles per frame (%s)\n", bo.name, net.predicted_cycles_per_frame,
+                net.cycle_modeled && !net.model_deadlock ? "cycle model" : "recurrence, a lower bound");
+    if (net.model_deadlock)
+        fprintf(stderr, "resflow: warning: the pipeline deadlocks in the cycle model with these FIFO depths\n");
     if (ctrace && write_cycle_trace(&net, ctrace)) {
         diag_flush();
         goto done;

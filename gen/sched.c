@@ -321,8 +321,7 @@ static int rec_latency(const ir_net *net, const ir_layer *L)
     return lat + (lat + ii - 1) / ii;
 }
 
-/* Cycles per frame of a stage with registered ready: one more per output. */
-static long rec_cycles(const ir_net *net, const ir_layer *L)
+long sched_stage_frame_cycles(const ir_net *net, const ir_layer *L)
 {
     long c = sched_stage_cycles(net, L), o = (long)L->h * L->w * rec_ii(net, L);
     return o > c ? o : c;
@@ -802,7 +801,7 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
         L->ii = sched_stage_ii(L);
         L->latency = sched_stage_latency(L) +
                      (sched_window_fold(L) ? SCHED_WINDOW_FOLD_LATENCY : ir_uses_window(L) ? SCHED_WINDOW_LATENCY : 0);
-        L->cycles_per_frame = rec_cycles(net, L);
+        L->cycles_per_frame = sched_stage_frame_cycles(net, L);
         if (L->cycles_per_frame > F) {
             F = L->cycles_per_frame;
             net->bottleneck = i;
@@ -843,7 +842,8 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
     }
     timing_free(&tm, net->n_layers);
 
-    net->predicted_cycles_per_frame = F;
+    net->predicted_cycles_per_frame = (double)F;
+    net->recurrence_cycles_per_frame = F;
     /* the exact minimum by the cycle model, unless depths are given */
     if (n_ov == 0 && !net->bounds_only && refine_fifos(net, F) < 0)
         goto oom;
@@ -862,7 +862,6 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
         goto oom;
     net->predicted_first_output_latency = (long)tm.first0[net->output];
     timing_free(&tm, net->n_layers);
-    net->predicted_cycles_per_frame = F;
 
 names:
     /* FIFO names become port and instance names: they must be unique */
@@ -892,17 +891,21 @@ names:
             rc = -1;
         }
     }
-    /* the cycle model on the final depths: the first output exactly, and
-     * the cycles per frame as the host measures them */
-    if (rc == 0 && !net->sizing_only && !net->bounds_only && model_cost(net, F, 3) <= SIZE_BUDGET / 4) {
+    /* the cycle model on the final depths: cycles per frame and first output
+     * as the host measures them. gen runs it at any size (its cost is linear
+     * in the frame, about 2.5e8 layer-cycles per second); resflow size and
+     * board_auto_fold (sizing_only, bounds_only) within a budget, and keep
+     * the recurrence's F otherwise (a lower bound) */
+    if (rc == 0 && !net->bounds_only && (!net->sizing_only || model_cost(net, F, 3) <= SIZE_BUDGET / 4)) {
         cyclesim_result r;
         if (cyclesim_run(net, NULL, 3, 4 * (long long)F + 100000, &r, NULL)) {
             free(r.frame_done);
             goto oom;
         }
-        if (!r.deadlock && r.first_out >= 0) {
-            net->cycle_modeled = 1;
-            net->model_cycles_per_frame = r.cycles_per_frame;
+        net->cycle_modeled = 1;
+        net->model_deadlock = r.deadlock || r.first_out < 0;
+        if (!net->model_deadlock) {
+            net->predicted_cycles_per_frame = r.cycles_per_frame;
             net->predicted_first_output_latency = (long)r.first_out;
         }
         free(r.frame_done);

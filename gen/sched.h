@@ -75,6 +75,15 @@ void sched_win_init(sched_win *w, const ir_layer *L, const ir_layer *in);
  * steps (rf_window.v). */
 long sched_stage_cycles(const ir_net *net, const ir_layer *L);
 
+/* Cycles per frame a stage costs in the hardware on its own, the figure the
+ * folding chooser (check.c) and the recurrence use: sched_stage_cycles with
+ * each output at II + 1 cycles when it comes from rf_window_fold (its
+ * registered first-beat check) and one more with registered ready
+ * (net->registered_ready: the output register stalls the pipeline for at
+ * least a cycle per beat). A lower bound of the pipeline's cycles per
+ * frame; the cycle model (cyclesim.h) gives the exact figure. */
+long sched_stage_frame_cycles(const ir_net *net, const ir_layer *L);
+
 /* A user override of one FIFO's depth (--fifo-depth NAME=N). */
 typedef struct sched_override {
     const char *name;

@@ -184,9 +184,11 @@ int size_run(const char *path, const size_res *res, int n, int json, const char 
         rows[k].fifo_bytes = total;
         if (json)
             printf("%s], \"fifo_bytes\": %ld, \"line_buffer_ebr_blocks\": %d, \"fifo_ebr_blocks\": %d, "
-                   "\"fifo_spram_blocks\": %d, \"offchip_bytes\": %ld, \"predicted_cycles_per_frame\": %ld}",
+                   "\"fifo_spram_blocks\": %d, \"offchip_bytes\": %ld, \"predicted_cycles_per_frame\": %.15g, "
+                   "\"predicted_from\": \"%s\"}",
                    net.n_fifos ? "\n    " : "", total, plan.line_buffer_ebr, plan.ebr_used, plan.spram_used,
-                   plan.offchip_bytes, net.predicted_cycles_per_frame);
+                   plan.offchip_bytes, net.predicted_cycles_per_frame,
+                   net.cycle_modeled && !net.model_deadlock ? "cycle_model" : "recurrence");
         else
             printf("  %-28s %9s %6s %12ld  %d EBR, %d SPRAM, %ld bytes off-chip\n", "total", "", "", total,
                    plan.ebr_used, plan.spram_used, plan.offchip_bytes);

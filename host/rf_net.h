@@ -87,7 +87,7 @@ typedef struct rf_net {
     int output;                  /* index of the layer streamed out */
     int n_fifos;
     const rf_fifo_info *fifos;   /* same order as rf_dut_fifo_* indices */
-    long predicted_cycles_per_frame;
+    double predicted_cycles_per_frame;   /* as measured: 3 frames, mean interval of frame ends */
     long predicted_first_output_latency_cycles;
 } rf_net;
 

@@ -676,7 +676,7 @@ static void print_report(const rf_net *net, const options *o, const results *r)
     } else {
         printf("fifos:     none\n");
     }
-    printf("cycles/frame:         predicted %ld, measured ", net->predicted_cycles_per_frame);
+    printf("cycles/frame:         predicted %.15g, measured ", net->predicted_cycles_per_frame);
     if (isnan(r->cycles_per_frame))
         printf("-\n");
     else
@@ -711,7 +711,7 @@ static int write_json(const char *path, const rf_net *net, const results *r)
     fprintf(f, "  \"mismatches\": %ld,\n", r->mismatches);
     fputs("  \"cycles_per_frame\": ", f);
     json_write_double(f, "%.2f", r->cycles_per_frame);
-    fprintf(f, ",\n  \"predicted_cycles_per_frame\": %ld,\n", net->predicted_cycles_per_frame);
+    fprintf(f, ",\n  \"predicted_cycles_per_frame\": %.15g,\n", net->predicted_cycles_per_frame);
     fputs("  \"first_output_latency_cycles\": ", f);
     if (r->first_out >= 0 && r->first_in >= 0)
         fprintf(f, "%lld", r->first_out - r->first_in);
@@ -778,7 +778,7 @@ int main(int argc, char **argv)
      * either port (the input waits on a full skip FIFO while the main path
      * works): the default watchdog allows a frame plus the pipeline's fill */
     if (!o.watchdog) {
-        o.watchdog = net->predicted_cycles_per_frame + net->predicted_first_output_latency_cycles;
+        o.watchdog = (long)net->predicted_cycles_per_frame + net->predicted_first_output_latency_cycles;
         if (o.watchdog < 100000)
             o.watchdog = 100000;
     }

@@ -309,8 +309,8 @@ static void test_cycle_model(void **state)
         for (f = 0; f < 3; f++)
             assert_int_equal(a.frame_done[f], b.frame_done[f]);
         /* the rate of the recurrence's bound, and the report's figure */
-        assert_true(a.cycles_per_frame >= (double)net.predicted_cycles_per_frame);
-        assert_true(a.cycles_per_frame == net.model_cycles_per_frame);
+        assert_true(a.cycles_per_frame >= (double)net.recurrence_cycles_per_frame);
+        assert_true(a.cycles_per_frame == net.predicted_cycles_per_frame);
         d = malloc((size_t)net.n_fifos * sizeof *d);
         assert_non_null(d);
         for (i = 0; i < net.n_fifos; i++)

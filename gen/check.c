@@ -625,6 +625,18 @@ static int shapes(ir_net *net)
             L->h = L->w = 1;
             L->c = a->c;
             L->kernel = a->h == a->w ? a->h : 0;
+            if (L->rounding == IR_ROUND_TFLM_MEAN) {
+                /* TFLite Micro: PrepareMeanOrSumHelper's QuantizeMultiplier of
+                 * input_scale / output_scale (equal here: (2^30, 1)), then
+                 * QuantizedMeanOrSum folds 1/n into it */
+                int32_t m;
+                int sh;
+                if (q_quantize_multiplier(a->scale / L->scale, &m, &sh) ||
+                    q_mean_multiplier(m, sh, (long)a->h * a->w, &L->mean_mult, &L->mean_shift)) {
+                    diag_node(L->node, "global_avg_pool '%s': no TFLite Micro MEAN multiplier", L->name);
+                    rc = -1;
+                }
+            }
             break;
         case IR_ADD: {
             const ir_layer *b = &net->layers[L->in[1]];

@@ -434,8 +434,25 @@ static const struct {
     {"add", IR_ADD, {"name", "op", "inputs", "relu", "relu6", "output", "pe", NULL}},
     {"max_pool2d", IR_MAX_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
     {"avg_pool2d", IR_AVG_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
-    {"global_avg_pool", IR_GLOBAL_POOL, {"name", "op", "inputs", "relu", "relu6", NULL}},
+    {"global_avg_pool", IR_GLOBAL_POOL, {"name", "op", "inputs", "relu", "relu6", "rounding", NULL}},
 };
+
+/* rounding: how a global_avg_pool rounds its mean (enum ir_rounding). */
+static int parse_rounding(ir_layer *L, struct fy_node *n)
+{
+    static const char *const names[] = {"average_pool", "tflite_mean_4d", "tflite_mean_truncate", "tflm_mean"};
+    const char *s = scalar(n, "rounding");
+    int i;
+    if (!s)
+        return -1;
+    for (i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+        if (!strcmp(s, names[i])) {
+            L->rounding = (enum ir_rounding)i;
+            return 0;
+        }
+    diag_node(n, "'rounding' must be average_pool, tflm_mean, tflite_mean_4d or tflite_mean_truncate, got '%s'", s);
+    return -1;
+}
 
 static int parse_layer(ir_layer *L, struct fy_node *map)
 {
@@ -518,6 +535,8 @@ static int parse_layer(ir_layer *L, struct fy_node *map)
         }
     }
     if (L->op == IR_ADD && (n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))
+        rc = -1;
+    if (L->op == IR_GLOBAL_POOL && (n = field(map, "rounding", what, 0)) && parse_rounding(L, n))
         rc = -1;
     if (ir_has_weights(L->op)) {
         if ((n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))

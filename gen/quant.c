@@ -21,6 +21,8 @@
  *  - tensorflow/lite/kernels/kernel_util.cc
  *      (CalculateActivationRangeQuantizedImpl's Quantize helper,
  *      GetQuantizedConvolutionMultipler: the float32 steps)
+ *  - tensorflow/lite/kernels/internal/reference/reduce.h
+ *      (QuantizedMeanOrSum: the mean's multiplier, as TFLite Micro runs it)
  *
  * C differs from the C++ TFLite is compiled as in two places this file cares
  * about, and both are handled without implementation-defined behaviour:
@@ -259,6 +261,31 @@ double q_fc_per_tensor_real(double in_scale, double w_scale, double out_scale)
 
     p = (float)p;
     return (double)p / out_scale;
+}
+
+/*
+ * reference/reduce.h, QuantizedMeanOrSum with compute_sum = false (the
+ * integer MEAN of TFLite Micro's reduce_common.cc, EvalIntegerMean): the
+ * 1/n of the mean is folded into the multiplier (mult, shift) that
+ * PrepareMeanOrSum made from input_scale / output_scale:
+ *   s     = min(floor(log2 n), 32, 31 + shift)   (63 - CountLeadingZeros(n))
+ *   mult' = (int64(mult) << s) / n               (truncating)
+ *   shift' = shift - s
+ * n >= 1. mult' stays in (mult / 2, mult], an int32.
+ */
+int q_mean_multiplier(int32_t mult, int shift, long n, int32_t *mean_mult, int *mean_shift)
+{
+    int s = 0;
+
+    if (n < 1 || mult < 0 || shift > 31 || shift < -31)
+        return -1;
+    while (s < 62 && ((int64_t)1 << (s + 1)) <= (int64_t)n)
+        s++;
+    s = s < 32 ? s : 32;
+    s = s < 31 + shift ? s : 31 + shift;
+    *mean_mult = (int32_t)(((int64_t)mult << s) / (int64_t)n);
+    *mean_shift = shift - s;
+    return 0;
 }
 
 static int clamp_int(int64_t v, int lo, int hi)

@@ -51,6 +51,13 @@ int64_t q_quantize_f32(double scale, int zp, float real);
  * in_scale * w_scale, divided by out_scale in double. */
 double q_fc_per_tensor_real(double in_scale, double w_scale, double out_scale);
 
+/* TFLite Micro's int8 MEAN (reference/reduce.h, QuantizedMeanOrSum): folds
+ * 1/n into the multiplier (mult, shift) of input_scale / output_scale,
+ * giving (mean_mult, mean_shift) for MultiplyByQuantizedMultiplier of
+ * sum(x - input_zp). Returns 0, or -1 when n < 1 or mult/shift are not a
+ * QuantizeMultiplier result. */
+int q_mean_multiplier(int32_t mult, int shift, long n, int32_t *mean_mult, int *mean_shift);
+
 /* Parameters of a TFLite int8 ADD, computed as kernels/add.cc Prepare does
  * (left_shift = 20, per-input multipliers from 2 * max input scale). */
 typedef struct q_add_params {

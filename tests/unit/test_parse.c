@@ -454,6 +454,35 @@ static void test_dense_per_tensor_multiplier(void **state)
     remove(p);
 }
 
+/* A global_avg_pool's rounding, and TFLite Micro's MEAN multiplier folded
+ * for n = 7*7 = 49 from QuantizeMultiplier(1.0) = (2^30, 1): s = 5,
+ * 2^35 / 49 = 701219150.37 -> (701219150, 1 - 5 = -4) (reduce.h,
+ * QuantizedMeanOrSum). An avg_pool2d over the whole input stays an
+ * AVERAGE_POOL_2D. */
+static void test_global_pool_rounding(void **state)
+{
+    const char *p = tmp_yaml("version: 1\n"
+                             "input: {height: 7, width: 7, channels: 2, scale: 0.5, zero_point: -128}\n"
+                             "layers:\n"
+                             "  - {name: m, op: global_avg_pool, inputs: [input], rounding: tflm_mean}\n"
+                             "  - {name: t, op: global_avg_pool, inputs: [input], rounding: tflite_mean_4d}\n"
+                             "  - {name: a, op: avg_pool2d, inputs: [input], kernel: 7}\n"
+                             "  - {name: s1, op: add, inputs: [m, t], output: {scale: 0.5, zero_point: 0}}\n"
+                             "  - {name: s2, op: add, inputs: [s1, a], output: {scale: 0.5, zero_point: 0}}\n"
+                             "output: s2\n");
+    ir_net net = load(p);
+    const ir_layer *m = layer(&net, "m"), *t = layer(&net, "t"), *a = layer(&net, "a");
+    (void)state;
+    assert_int_equal(m->rounding, IR_ROUND_TFLM_MEAN);
+    assert_int_equal(m->mean_mult, 701219150);
+    assert_int_equal(m->mean_shift, -4);
+    assert_int_equal(t->rounding, IR_ROUND_TFLITE_MEAN_4D);
+    assert_int_equal(a->op, IR_GLOBAL_POOL);
+    assert_int_equal(a->rounding, IR_ROUND_AVERAGE_POOL);
+    ir_net_free(&net);
+    remove(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_scales_float32),
         cmocka_unit_test(test_relu6_bound_float32),
         cmocka_unit_test(test_dense_per_tensor_multiplier),
+        cmocka_unit_test(test_global_pool_rounding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -352,6 +352,43 @@ static void test_fc_per_tensor_real(void **state)
     expect_qm((double)0.1f * (double)0.003f / (double)0.07f, 1178048195, -7);
 }
 
+/*
+ * q_mean_multiplier (reduce.h QuantizedMeanOrSum): s = min(floor(log2 n),
+ * 32, 31 + shift), mult' = (mult << s) / n truncated, shift' = shift - s.
+ * From (2^30, 1), QuantizeMultiplier(1.0):
+ *   n = 1: s 0 -> (2^30, 1);  n = 2: s 1 -> (2^30, 0);
+ *   n = 3: s 1, 2^31 / 3 = 715827882.67 -> (715827882, 0)
+ *   n = 49: s 5, 2^35 / 49 = 701219150.37 -> (701219150, -4)
+ *   n = 2^40: s = 32 (the cap), 2^62 / 2^40 = 2^22 -> (2^22, -31)
+ * From (2^30, -5): n = 2^30: s = min(30, 32, 26) = 26 -> (2^26, -31).
+ */
+static void test_mean_multiplier(void **state)
+{
+    int32_t m = 0;
+    int s = 0;
+
+    (void)state;
+    assert_int_equal(q_mean_multiplier(P30, 1, 1, &m, &s), 0);
+    assert_int_equal(m, P30);
+    assert_int_equal(s, 1);
+    assert_int_equal(q_mean_multiplier(P30, 1, 2, &m, &s), 0);
+    assert_int_equal(m, P30);
+    assert_int_equal(s, 0);
+    assert_int_equal(q_mean_multiplier(P30, 1, 3, &m, &s), 0);
+    assert_int_equal(m, 715827882);
+    assert_int_equal(s, 0);
+    assert_int_equal(q_mean_multiplier(P30, 1, 49, &m, &s), 0);
+    assert_int_equal(m, 701219150);
+    assert_int_equal(s, -4);
+    assert_int_equal(q_mean_multiplier(P30, 1, (long)1 << 40, &m, &s), 0);
+    assert_int_equal(m, 1 << 22);
+    assert_int_equal(s, -31);
+    assert_int_equal(q_mean_multiplier(P30, -5, (long)1 << 30, &m, &s), 0);
+    assert_int_equal(m, 1 << 26);
+    assert_int_equal(s, -31);
+    assert_int_equal(q_mean_multiplier(P30, 1, 0, &m, &s), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_scale_f32),
         cmocka_unit_test(test_quantize_f32),
         cmocka_unit_test(test_fc_per_tensor_real),
+        cmocka_unit_test(test_mean_multiplier),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

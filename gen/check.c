@@ -264,7 +264,7 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
 {
     int C = L->c, K = L->kernel, Ci = L->in_c, oc, depth = ir_mac_depth(L);
     size_t n = (size_t)C * depth, i;
-    int rc = 0;
+    int rc = 0, per_tensor_fc;
     L->weights = malloc(n);
     L->bias = calloc((size_t)C, sizeof *L->bias);
     L->wscale = malloc((size_t)C * sizeof *L->wscale);
@@ -345,10 +345,11 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
             npy_free(&a);
             return -1;
         }
+        /* float64 files too are read as the float32 a TFLite file would hold */
         for (oc = 0; oc < C; oc++) {
-            L->wscale[oc] = npy_get(&a, (size_t)oc);
-            if (!(L->wscale[oc] > 0) || !isfinite(L->wscale[oc])) {
-                diag_node(L->s_node, "'%s': scale %d is not positive and finite", L->s_file, oc);
+            L->wscale[oc] = q_scale_f32(npy_get(&a, (size_t)oc));
+            if (L->wscale[oc] == 0) {
+                diag_node(L->s_node, "'%s': scale %d is not a positive and finite float32", L->s_file, oc);
                 rc = -1;
                 break;
             }
@@ -365,17 +366,28 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
             L->wscale[oc] = L->scales_inline[oc];
     } else {
         /* default for init weights: keeps the output's spread about a quarter of
-         * the int8 range for inputs spread over the whole range (docs/yaml.md) */
+         * the int8 range for inputs spread over the whole range (docs/yaml.md);
+         * one scale for the layer, a float32 like every other scale */
         double s = L->n_scales == 1 ? L->scales_inline[0]
-                                    : 0.5 * L->scale / (in->scale * 127.0 * sqrt((double)depth));
+                                    : q_scale_f32(0.5 * L->scale / (in->scale * 127.0 * sqrt((double)depth)));
+        if (s == 0) {
+            diag_node(L->node, "layer '%s': the default weight scale is below float32's range; give 'scales'", L->name);
+            return -1;
+        }
         for (oc = 0; oc < C; oc++)
             L->wscale[oc] = s;
     }
-    /* TFLite conv: effective scale = input_scale * filter_scale[c] / output_scale
-     * (kernels/kernel_util.cc PopulateConvolutionQuantizationParams) */
+    /* TFLite conv, depthwise and per-channel dense: effective scale =
+     * input_scale * filter_scale[c] / output_scale in double
+     * (kernels/kernel_util.cc PopulateConvolutionQuantizationParams). A dense
+     * with one weight scale (per-tensor: one inline scale, the init default,
+     * or one unit) is TFLite's per-tensor FULLY_CONNECTED, whose product of
+     * the two scales is a float32 (GetQuantizedConvolutionMultipler). */
+    per_tensor_fc = L->op == IR_DENSE && (L->n_scales == 0 || L->n_scales == 1 || C == 1);
     for (oc = 0; oc < C; oc++) {
         int sh;
-        double real = in->scale * L->wscale[oc] / L->scale;
+        double real = per_tensor_fc ? q_fc_per_tensor_real(in->scale, L->wscale[oc], L->scale)
+                                    : in->scale * L->wscale[oc] / L->scale;
         if (q_quantize_multiplier(real, &L->mult[oc], &sh)) {
             diag_node(L->node, "layer '%s': channel %d has an invalid effective scale %g", L->name, oc, real);
             return -1;
@@ -555,11 +567,12 @@ static int shapes(ir_net *net)
         }
         /* TFLite CalculateActivationRangeQuantized (kernels/kernel_util.cc):
          * ReLU clamps at Quantize(0) = zp, ReLU6 also at Quantize(6) =
-         * zp + round(6 / scale) (TfLiteRound: half away from zero) */
+         * zp + TfLiteRound(6.0f / scale), a float32 division and a float
+         * round, half away from zero (q_quantize_f32) */
         L->act_min = (L->relu || L->relu6) ? L->zp : -128;
         L->act_max = 127;
         if (L->relu6) {
-            double q6 = L->zp + round(6.0 / L->scale);
+            int64_t q6 = q_quantize_f32(L->scale, L->zp, 6.0f);
             L->act_max = q6 < 127 ? (int)q6 : 127;
             if (L->act_max < L->act_min)
                 L->act_max = L->act_min;
@@ -625,6 +638,18 @@ static int shapes(ir_net *net)
             L->h = L->w = 1;
             L->c = a->c;
             L->kernel = a->h == a->w ? a->h : 0;
+            if (L->rounding == IR_ROUND_TFLM_MEAN) {
+                /* TFLite Micro: PrepareMeanOrSumHelper's QuantizeMultiplier of
+                 * input_scale / output_scale (equal here: (2^30, 1)), then
+                 * QuantizedMeanOrSum folds 1/n into it */
+                int32_t m;
+                int sh;
+                if (q_quantize_multiplier(a->scale / L->scale, &m, &sh) ||
+                    q_mean_multiplier(m, sh, (long)a->h * a->w, &L->mean_mult, &L->mean_shift)) {
+                    diag_node(L->node, "global_avg_pool '%s': no TFLite Micro MEAN multiplier", L->name);
+                    rc = -1;
+                }
+            }
             break;
         case IR_ADD: {
             const ir_layer *b = &net->layers[L->in[1]];

@@ -418,6 +418,14 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, "    .HEIGHT(%d),", src->h);
                 emit(e, "    .WIDTH(%d),", src->w);
                 emit(e, "    .CHANNELS(%d),", L->c);
+                if (L->rounding != IR_ROUND_AVERAGE_POOL) {
+                    emit(e, "    .ROUNDING(%d),", (int)L->rounding);
+                    emit(e, "    .ZP(%d),", L->zp);
+                }
+                if (L->rounding == IR_ROUND_TFLM_MEAN) {
+                    emit(e, "    .MEAN_MULT(%ld),", (long)L->mean_mult);
+                    emit(e, "    .MEAN_SHIFT(%d),", L->mean_shift);
+                }
                 emit(e, "    .ACT_MIN(%d),", L->act_min);
                 emit(e, "    .ACT_MAX(%d)", L->act_max);
             } else {
@@ -620,6 +628,9 @@ static void emit_net_c(const ir_net *net, sbuf *b)
         if (ir_has_weights(L->op))
             sb_printf(b, "        .weights = w_%s, .bias = b_%s, .mult = m_%s, .shift = s_%s,\n", L->name, L->name,
                       L->name, L->name);
+        if (L->op == IR_GLOBAL_POOL)
+            sb_printf(b, "        .rounding = %d, .mean_mult = %ld, .mean_shift = %d,\n", (int)L->rounding,
+                      (long)L->mean_mult, L->mean_shift);
         if (L->op == IR_ADD)
             sb_printf(b,
                       "        .left_shift = %d, .in_mult = {%ld, %ld}, .in_shift = {%d, %d},\n"

@@ -123,6 +123,7 @@ typedef struct imp {
     outfile *files;
     int n_files;
     int input_t;               /* the network input tensor (-1: none yet) */
+    enum import_mean mean;     /* whose MEAN kernel a global_avg_pool rounds like */
 } imp;
 
 /* Reports an error: "MODEL: error: operator N (OP): message" (op >= 0) or
@@ -725,13 +726,21 @@ static int do_pool(imp *I, int op, int avg)
     return 0;
 }
 
-/* MEAN over axes {1, 2} with equal input and output quantization. */
+/* MEAN over axes {1, 2} with equal input and output quantization. Its
+ * rounding (docs/arithmetic.md) is the kernel's of the chosen runtime:
+ * TFLite Micro (reduce_common.cc EvalMeanHelper -> EvalIntegerMean ->
+ * reference_ops::QuantizedMeanOrSum) for every int8 MEAN; TFLite's
+ * reference kernel (reduce.cc EvalMeanReferenceOps) takes
+ * reference_integer_ops::Mean when keep_dims is set, the input is 4-D and
+ * the axes tensor is exactly [1, 2] or [2, 1], else (equal quantization)
+ * reference_ops::Mean, which truncates. */
 static int do_mean(imp *I, int op)
 {
     const tfl_op *o = &I->m.ops[op];
     const uint8_t *ax;
+    const char *rounding = "tflm_mean";
     val *x;
-    int i, n, seen = 0;
+    int i, n, seen = 0, raw[2] = {0, 0};
     if (want_options(I, op, TFL_OPT_REDUCER, "ReducerOptions"))
         return -1;
     if (want_inputs(I, op, 2, 2, "2 (input, axes)"))
@@ -742,6 +751,8 @@ static int do_mean(imp *I, int op)
     for (i = 0; i < n; i++) {
         int32_t a = (int32_t)((uint32_t)ax[4 * i] | ((uint32_t)ax[4 * i + 1] << 8) | ((uint32_t)ax[4 * i + 2] << 16) |
                               ((uint32_t)ax[4 * i + 3] << 24));
+        if (i < 2)
+            raw[i] = (int)a;
         if (a < 0)
             a += 4;
         if (a != 1 && a != 2) {
@@ -759,7 +770,13 @@ static int do_mean(imp *I, int op)
                    "MEAN becomes global_avg_pool only when its input and output quantization are equal") ||
         check_out_shape(I, op, o->out[0], 1, 1, x->c, 1))
         return -1;
+    if (I->mean == IMPORT_MEAN_TFLITE)
+        rounding = o->opt.keep_dims && I->m.tensors[o->in[0]].ndim == 4 && n == 2 &&
+                           ((raw[0] == 1 && raw[1] == 2) || (raw[0] == 2 && raw[1] == 1))
+                       ? "tflite_mean_4d"
+                       : "tflite_mean_truncate";
     layer_begin(I, op, "gap", "global_avg_pool", x, NULL, 1, 1, x->c);
+    b_printf(&I->layers, "    rounding: %s\n", rounding);
     return 0;
 }
 
@@ -1304,7 +1321,7 @@ static int write_all(imp *I, const char *out_dir)
     return 0;
 }
 
-int import_tflite(const char *model, const char *out_dir, const char *name)
+int import_tflite(const char *model, const char *out_dir, const char *name, enum import_mean mean)
 {
     imp I;
     char e[512], net[IMP_NAME_MAX], cn[128];
@@ -1316,6 +1333,7 @@ int import_tflite(const char *model, const char *out_dir, const char *name)
     memset(&I, 0, sizeof I);
     I.path = model;
     I.input_t = -1;
+    I.mean = mean;
     if (tfl_load(model, &I.m, e, sizeof e)) {
         fprintf(stderr, "%s: error: %s\n", model, e);
         return -1;

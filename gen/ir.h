@@ -31,6 +31,15 @@ enum ir_op {
  * four explicit pads. */
 enum ir_padding { IR_PAD_SAME, IR_PAD_VALID, IR_PAD_EXPLICIT };
 
+/* How a global_avg_pool rounds its mean (the YAML's 'rounding', docs/yaml.md;
+ * the values are rf_net.h's and rf_global_pool's ROUNDING). */
+enum ir_rounding {
+    IR_ROUND_AVERAGE_POOL = 0,        /* AVERAGE_POOL_2D: raw sum / n, halves away from zero */
+    IR_ROUND_TFLITE_MEAN_4D = 1,      /* TFLite MEAN, 4-D keep_dims: sum(x - zp) / n, halves away, + zp */
+    IR_ROUND_TFLITE_MEAN_TRUNCATE = 2,/* TFLite MEAN otherwise: raw sum / n truncated */
+    IR_ROUND_TFLM_MEAN = 3,           /* TFLite Micro MEAN: MBQM(sum(x - zp), mean_mult, mean_shift) + zp */
+};
+
 /* Where weights come from. */
 enum ir_src {
     IR_SRC_NONE,  /* bias only: zeros */
@@ -76,6 +85,11 @@ typedef struct ir_layer {
 
     /* add */
     q_add_params addp;
+
+    /* global_avg_pool */
+    enum ir_rounding rounding;
+    int32_t mean_mult;                 /* IR_ROUND_TFLM_MEAN: 1/n folded in (q_mean_multiplier) */
+    int mean_shift;
 
     /* schedule (sched.c) */
     int ii;                            /* cycles per output pixel */

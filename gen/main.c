@@ -8,7 +8,7 @@
  *       board files (board.h).
  *   resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]
  *       FIFO depths, bytes and memory per resolution, without RTL (size.h).
- *   resflow import MODEL.tflite -o DIR/ [--name NAME]
+ *   resflow import MODEL.tflite -o DIR/ [--name NAME] [--mean tflm|tflite]
  *       a TensorFlow Lite int8 model to DIR/<name>.yaml and .npy files (import.h).
  *
  * Exit status: 0 on success, 1 on any error (bad input is reported as
@@ -44,7 +44,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: resflow gen NET.yaml -o OUT_DIR [--resolution WxH] [--target-cycles N] [--fifo-depth NAME=N]...\n"
                "                   [--registered-ready] [--board NAME [--clock-mhz F] [--baud N] [--multipliers auto|dsp|lut]]\n"
                "       resflow size NET.yaml [--resolution WxH]... [--sweep] [--json] [--plot FILE.svg]\n"
-               "       resflow import MODEL.tflite -o DIR [--name NAME]\n"
+               "       resflow import MODEL.tflite -o DIR [--name NAME] [--mean tflm|tflite]\n"
                "\n"
                "  gen            generate the streaming pipeline of NET.yaml into OUT_DIR:\n"
                "                 rtl/ (Verilog), mem/ (ROMs), net.c, shim.cpp, report.json\n"
@@ -370,13 +370,24 @@ out:
 static int cmd_import(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *name = NULL;
+    enum import_mean mean = IMPORT_MEAN_TFLM;
     int i;
     for (i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
         } else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
             name = argv[++i];
-        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--name")) {
+        } else if (!strcmp(argv[i], "--mean") && i + 1 < argc) {
+            i++;
+            if (!strcmp(argv[i], "tflm")) {
+                mean = IMPORT_MEAN_TFLM;
+            } else if (!strcmp(argv[i], "tflite")) {
+                mean = IMPORT_MEAN_TFLITE;
+            } else {
+                fprintf(stderr, "resflow: error: --mean takes tflm or tflite, got '%s'\n", argv[i]);
+                return 1;
+            }
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--name") || !strcmp(argv[i], "--mean")) {
             fprintf(stderr, "resflow: error: %s needs a value\n", argv[i]);
             return 1;
         } else if (take_arg(argv[i], &in)) {
@@ -388,7 +399,7 @@ static int cmd_import(int argc, char **argv)
         usage(stderr);
         return 1;
     }
-    return import_tflite(in, out, name) ? 1 : 0;
+    return import_tflite(in, out, name, mean) ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -93,6 +93,23 @@ static int read_pos_double(struct fy_node *n, const char *what, double *out)
     return 0;
 }
 
+/* A scale: a positive finite number, kept as the float32 nearest to it, as
+ * TFLite's converter stores scales (docs/arithmetic.md), so a YAML network
+ * and its TFLite twin get the same multipliers. */
+static int read_scale(struct fy_node *n, const char *what, double *out)
+{
+    double v;
+    if (read_pos_double(n, what, &v))
+        return -1;
+    *out = q_scale_f32(v);
+    if (*out == 0) {
+        diag_node(n, "'%s' must be within float32's range (about 1.4e-45 .. 3.4e38), got '%s'", what,
+                  fy_node_get_scalar0(n));
+        return -1;
+    }
+    return 0;
+}
+
 static int read_bool(struct fy_node *n, const char *what, int *out)
 {
     const char *s = scalar(n, what);
@@ -194,7 +211,7 @@ static int parse_qout(struct fy_node *map, const char *what, double *scale, int 
     if (check_map(map, what, known))
         return -1;
     n = field(map, "scale", what, 1);
-    if (!n || read_pos_double(n, "scale", scale))
+    if (!n || read_scale(n, "scale", scale))
         rc = -1;
     n = field(map, "zero_point", what, 1);
     if (!n || read_int(n, "zero_point", -128, 127, zp))
@@ -219,7 +236,7 @@ static int parse_input(ir_net *net, struct fy_node *map)
         rc = -1;
     if (!(n = field(map, "channels", "'input'", 1)) || read_int(n, "channels", 1, 1024, &L->c))
         rc = -1;
-    if (!(n = field(map, "scale", "'input'", 1)) || read_pos_double(n, "scale", &L->scale))
+    if (!(n = field(map, "scale", "'input'", 1)) || read_scale(n, "scale", &L->scale))
         rc = -1;
     if (!(n = field(map, "zero_point", "'input'", 1)) || read_int(n, "zero_point", -128, 127, &L->zp))
         rc = -1;
@@ -269,7 +286,7 @@ static int parse_weights(ir_layer *L, struct fy_node *map)
                     diag_node(sc, "too many scales (at most 1024)");
                     return -1;
                 }
-                if (read_pos_double(e, "scales", &L->scales_inline[k]))
+                if (read_scale(e, "scales", &L->scales_inline[k]))
                     rc = -1;
                 k++;
             }
@@ -286,7 +303,7 @@ static int parse_weights(ir_layer *L, struct fy_node *map)
                     rc = -1;
                 L->n_scales = -1;   /* from file */
             } else {
-                if (read_pos_double(sc, "scales", &L->scales_inline[0]))
+                if (read_scale(sc, "scales", &L->scales_inline[0]))
                     rc = -1;
                 L->n_scales = 1;
             }
@@ -417,8 +434,25 @@ static const struct {
     {"add", IR_ADD, {"name", "op", "inputs", "relu", "relu6", "output", "pe", NULL}},
     {"max_pool2d", IR_MAX_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
     {"avg_pool2d", IR_AVG_POOL, {"name", "op", "inputs", "kernel", "stride", "padding", "relu", "relu6", NULL}},
-    {"global_avg_pool", IR_GLOBAL_POOL, {"name", "op", "inputs", "relu", "relu6", NULL}},
+    {"global_avg_pool", IR_GLOBAL_POOL, {"name", "op", "inputs", "relu", "relu6", "rounding", NULL}},
 };
+
+/* rounding: how a global_avg_pool rounds its mean (enum ir_rounding). */
+static int parse_rounding(ir_layer *L, struct fy_node *n)
+{
+    static const char *const names[] = {"average_pool", "tflite_mean_4d", "tflite_mean_truncate", "tflm_mean"};
+    const char *s = scalar(n, "rounding");
+    int i;
+    if (!s)
+        return -1;
+    for (i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+        if (!strcmp(s, names[i])) {
+            L->rounding = (enum ir_rounding)i;
+            return 0;
+        }
+    diag_node(n, "'rounding' must be average_pool, tflm_mean, tflite_mean_4d or tflite_mean_truncate, got '%s'", s);
+    return -1;
+}
 
 static int parse_layer(ir_layer *L, struct fy_node *map)
 {
@@ -501,6 +535,8 @@ static int parse_layer(ir_layer *L, struct fy_node *map)
         }
     }
     if (L->op == IR_ADD && (n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))
+        rc = -1;
+    if (L->op == IR_GLOBAL_POOL && (n = field(map, "rounding", what, 0)) && parse_rounding(L, n))
         rc = -1;
     if (ir_has_weights(L->op)) {
         if ((n = field(map, "pe", what, 0)) && read_int(n, "pe", 1, 1024, &L->pe))

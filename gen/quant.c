@@ -18,6 +18,11 @@
  *      (AddElementwise)
  *  - tensorflow/lite/kernels/internal/reference/integer_ops/conv.h
  *      (ConvPerChannel: the requantize and clamp of each accumulator)
+ *  - tensorflow/lite/kernels/kernel_util.cc
+ *      (CalculateActivationRangeQuantizedImpl's Quantize helper,
+ *      GetQuantizedConvolutionMultipler: the float32 steps)
+ *  - tensorflow/lite/kernels/internal/reference/reduce.h
+ *      (QuantizedMeanOrSum: the mean's multiplier, as TFLite Micro runs it)
  *
  * C differs from the C++ TFLite is compiled as in two places this file cares
  * about, and both are handled without implementation-defined behaviour:
@@ -28,6 +33,7 @@
 #include "quant.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 
 /* The low 32 bits of v as a two's complement int32, without relying on the
@@ -177,7 +183,11 @@ int q_quantize_multiplier_lt1(double real, int32_t *mult, int *shift)
  *   real_input_i = s_i / twice_max_input_scale           (<= 0.5)
  *   real_output  = twice_max_input_scale / (2^20 * s_out)
  * each quantized with QuantizeMultiplierSmallerThanOneExp. TFLite's scales are
- * float; the arithmetic above is done in double there as here.
+ * float32 and the arithmetic above is done in double there as here (TFLite
+ * Micro's add_common.cc CalculateOpDataAdd casts each scale to double
+ * first; add.cc's 2 * max(s0, s1) and 2^20 * s_out are float32 products by
+ * powers of two, exact). Given scales that are float32 values (resflow
+ * rounds every scale to float32, q_scale_f32), the results are TFLite's.
  * Returns -1 when a scale is not positive and finite, or when real_output is
  * not below 1 (TFLite would assert).
  */
@@ -196,6 +206,85 @@ int q_add_prepare(double in_scale0, double in_scale1, double out_scale, q_add_pa
         q_quantize_multiplier_lt1(twice_max / ((double)(1 << p->left_shift) * out_scale),
                                   &p->out_mult, &p->out_shift) != 0)
         return -1;
+    return 0;
+}
+
+/*
+ * A TFLite file stores every scale as a float32 (schema.fbs,
+ * QuantizationParameters.scale: [float]); resflow keeps scales in doubles
+ * that hold exactly such a float. (double)(float)scale rounds to nearest,
+ * ties to even (C11 6.3.1.5 with the default rounding mode).
+ */
+double q_scale_f32(double scale)
+{
+    float f;
+
+    if (!(scale > 0.0) || !isfinite(scale) || scale > FLT_MAX)
+        return 0.0;
+    f = (float)scale;
+    return f > 0.0f ? (double)f : 0.0;
+}
+
+/*
+ * kernel_util.cc, CalculateActivationRangeQuantizedImpl: the bound of a
+ * fused activation is Quantize(real) = zero_point + TfLiteRound(real /
+ * scale) with `real` and `scale` float32, so the division is a float32
+ * division and TfLiteRound a float round (half away from zero, roundf).
+ * The result saturates at +-2^31 here (TFLite refuses such a scale).
+ */
+int64_t q_quantize_f32(double scale, int zp, float real)
+{
+    float t = real / (float)scale;   /* a float32 quotient: C11 5.2.4.2.2p9 with FLT_EVAL_METHOD 0 */
+    float r;
+
+    t = (float)t;                    /* a cast drops any wider evaluation format (C11 6.3.1.8p2) */
+    r = roundf(t);
+    if (!(r > -2147483648.0f))
+        return (int64_t)zp - ((int64_t)1 << 31);
+    if (!(r < 2147483648.0f))
+        return (int64_t)zp + ((int64_t)1 << 31);
+    return (int64_t)zp + (int64_t)r;
+}
+
+/*
+ * kernel_util.cc, GetQuantizedConvolutionMultipler (the overload without
+ * bias, which the one with bias calls; TFLite's fully_connected.cc Prepare
+ * and TFLite Micro's CalculateOpDataFullyConnected use it for per-tensor
+ * weights): input_product_scale = static_cast<double>(input_scale *
+ * filter_scale), a float32 product, then / static_cast<double>(output_scale)
+ * in double. Per-channel weights take PopulateConvolutionQuantizationParams
+ * instead, all in double (see conv_weights in check.c).
+ */
+double q_fc_per_tensor_real(double in_scale, double w_scale, double out_scale)
+{
+    float p = (float)in_scale * (float)w_scale;
+
+    p = (float)p;
+    return (double)p / out_scale;
+}
+
+/*
+ * reference/reduce.h, QuantizedMeanOrSum with compute_sum = false (the
+ * integer MEAN of TFLite Micro's reduce_common.cc, EvalIntegerMean): the
+ * 1/n of the mean is folded into the multiplier (mult, shift) that
+ * PrepareMeanOrSum made from input_scale / output_scale:
+ *   s     = min(floor(log2 n), 32, 31 + shift)   (63 - CountLeadingZeros(n))
+ *   mult' = (int64(mult) << s) / n               (truncating)
+ *   shift' = shift - s
+ * n >= 1. mult' stays in (mult / 2, mult], an int32.
+ */
+int q_mean_multiplier(int32_t mult, int shift, long n, int32_t *mean_mult, int *mean_shift)
+{
+    int s = 0;
+
+    if (n < 1 || mult < 0 || shift > 31 || shift < -31)
+        return -1;
+    while (s < 62 && ((int64_t)1 << (s + 1)) <= (int64_t)n)
+        s++;
+    s = s < 32 ? s : 32;
+    s = s < 31 + shift ? s : 31 + shift;
+    *mean_mult = (int32_t)(((int64_t)mult << s) / (int64_t)n);
+    *mean_shift = shift - s;
     return 0;
 }
 

@@ -36,6 +36,28 @@ int q_quantize_multiplier(double real, int32_t *mult, int *shift);
  * 0 < real < 1, shift <= 0. Returns -1 if real is outside (0, 1). */
 int q_quantize_multiplier_lt1(double real, int32_t *mult, int *shift);
 
+/* The float32 nearest to `scale`, as a TFLite file stores it, in a double;
+ * 0 when that float is not positive and finite (scale <= 0, beyond FLT_MAX
+ * or below the smallest float32). */
+double q_scale_f32(double scale);
+
+/* TFLite's Quantize of a fused activation's bound (kernel_util.cc,
+ * CalculateActivationRangeQuantizedImpl): zp + roundf(real / scale) in
+ * float32 (ReLU6: real = 6). Saturates at zp +- 2^31. */
+int64_t q_quantize_f32(double scale, int zp, float real);
+
+/* TFLite's real multiplier of a FULLY_CONNECTED with one weight scale
+ * (kernel_util.cc, GetQuantizedConvolutionMultipler): the float32 product
+ * in_scale * w_scale, divided by out_scale in double. */
+double q_fc_per_tensor_real(double in_scale, double w_scale, double out_scale);
+
+/* TFLite Micro's int8 MEAN (reference/reduce.h, QuantizedMeanOrSum): folds
+ * 1/n into the multiplier (mult, shift) of input_scale / output_scale,
+ * giving (mean_mult, mean_shift) for MultiplyByQuantizedMultiplier of
+ * sum(x - input_zp). Returns 0, or -1 when n < 1 or mult/shift are not a
+ * QuantizeMultiplier result. */
+int q_mean_multiplier(int32_t mult, int shift, long n, int32_t *mean_mult, int *mean_shift);
+
 /* Parameters of a TFLite int8 ADD, computed as kernels/add.cc Prepare does
  * (left_shift = 20, per-input multipliers from 2 * max input scale). */
 typedef struct q_add_params {

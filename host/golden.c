@@ -41,7 +41,18 @@
  *    clamp(-128); only a pad >= K makes one, which TFLite never computes).
  *    Pooling keeps the input's scale and zero point (TFLite requires it), so
  *    the raw values are compared and averaged.
- *  - global average pool: AveragePool with the filter the whole H x W input.
+ *  - global average pool (l->rounding, n = H*W, zp the zero point input and
+ *    output share):
+ *      RF_ROUND_AVERAGE_POOL: AveragePool with the filter the whole input
+ *      RF_ROUND_TFLITE_MEAN_4D: integer_ops/mean.h, Mean (TFLite's MEAN,
+ *        keep_dims, 4-D, axes {1, 2}): acc = sum (x - zp), rounded
+ *        halves away from zero as above, + zp
+ *      RF_ROUND_TFLITE_MEAN_TRUNCATE: reference/reduce.h, Mean<int8_t, int>
+ *        (TFLite's MEAN otherwise, equal quantization): sum x / n, truncated
+ *      RF_ROUND_TFLM_MEAN: reference/reduce.h, QuantizedMeanOrSum (TFLite
+ *        Micro's int8 MEAN): MultiplyByQuantizedMultiplier(sum (x - zp),
+ *        mean_mult, mean_shift) + zp, the multiplier with 1/n folded in
+ *    then clamped to act_min .. act_max.
  *  - add: add.h, AddElementwise, with the multipliers add.cc's Prepare
  *    computed (stored in the layer by the generator); see q_add_elem in
  *    gen/quant.c.
@@ -249,15 +260,69 @@ static int run_window_pool(const rf_layer *l, const rf_layer *p, int is_max,
     return run_pool(l, p, &g, is_max, in, out);
 }
 
-/* AveragePool with the filter the whole input: output 1 x 1 x c. */
+/* The mean of channel c over the whole input, n = H*W pixels, rounded as
+ * l->rounding says (RF_ROUND_AVERAGE_POOL is run_pool's), then clamped to
+ * act_min .. act_max (the MEAN kernels clamp to int8 only; a global pool
+ * without relu has that range). zp is the input's zero point, which the
+ * output shares. */
+static int mean_of(const rf_layer *l, int64_t sum, int64_t n, int zp)
+{
+    int64_t v, acc = sum - (int64_t)zp * n;     /* sum(x - zp) */
+
+    switch (l->rounding) {
+    case RF_ROUND_TFLITE_MEAN_4D:
+        /* reference_integer_ops::Mean: MultiplyByQuantizedMultiplier(acc,
+         * QuantizeMultiplier(s_in / s_out)) is acc itself for equal scales,
+         * then halves away from zero, + output zero point */
+        v = (acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n) + zp;
+        break;
+    case RF_ROUND_TFLITE_MEAN_TRUNCATE:
+        /* reference_ops::Mean<int8_t, int>: temp_sum / n, C's truncation */
+        v = sum / n;
+        break;
+    case RF_ROUND_TFLM_MEAN:
+        /* reference_ops::QuantizedMeanOrSum: shifted_sum = temp_sum -
+         * input_zp * n (int32), MultiplyByQuantizedMultiplier by the
+         * multiplier with 1/n folded in, + output zero point */
+        v = (int64_t)q_mbqm((int32_t)acc, l->mean_mult, (int)l->mean_shift) + zp;
+        break;
+    default:
+        v = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n;
+        break;
+    }
+    v = v < -128 ? -128 : v > 127 ? 127 : v;
+    v = v < l->act_min ? l->act_min : v;
+    return (int)(v > l->act_max ? l->act_max : v);
+}
+
+/* The mean over the whole input: output 1 x 1 x c. RF_ROUND_AVERAGE_POOL
+ * is AveragePool with the filter the whole input; the others are the MEAN
+ * kernels (mean_of), with the checks of run_pool, at most 2^23 pixels (so
+ * that sum (x - zp) fits TFLite's int32) and a known rounding. */
 static int run_global_avg_pool(const rf_layer *l, const rf_layer *p, const int8_t *in,
                                int8_t *out)
 {
     const win_geom g = {p->h, p->w, 1, 0, 0};
+    int64_t n = (int64_t)p->h * p->w;
+    size_t i;
+    int c;
 
     if (l->h != 1 || l->w != 1)
         return -1;
-    return run_pool(l, p, &g, 0, in, out);
+    if (l->rounding == RF_ROUND_AVERAGE_POOL)
+        return run_pool(l, p, &g, 0, in, out);
+    if ((unsigned)l->rounding > RF_ROUND_TFLM_MEAN || l->c != p->c ||
+        l->zero_point != p->zero_point || l->scale != p->scale || n > ((int64_t)1 << 23) ||
+        (l->rounding == RF_ROUND_TFLM_MEAN && (l->mean_mult < 0 || l->mean_shift < -31 || l->mean_shift > 31)))
+        return -1;
+    for (c = 0; c < l->c; c++) {
+        int64_t sum = 0;
+
+        for (i = 0; i < (size_t)n; i++)
+            sum += in[i * (size_t)p->c + (size_t)c];
+        out[c] = (int8_t)mean_of(l, sum, n, p->zero_point);
+    }
+    return 0;
 }
 
 /* AddElementwise over two tensors of the layer's shape. */

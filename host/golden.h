@@ -22,8 +22,10 @@
  *   RF_OP_MAX_POOL         MaxPool (pooling.h), K x K filter
  *   RF_OP_AVG_POOL         AveragePool (pooling.h), K x K filter; the average
  *                          of the in-image taps, halves rounded away from 0
- *   RF_OP_GLOBAL_AVG_POOL  AveragePool with the filter the whole H x W input,
- *                          output 1 x 1 x c
+ *   RF_OP_GLOBAL_AVG_POOL  the mean over the whole H x W input, output
+ *                          1 x 1 x c: AveragePool with the filter the whole
+ *                          input, or a MEAN kernel (Mean in mean.h or
+ *                          reduce.h, QuantizedMeanOrSum), as `rounding` says
  *   RF_OP_DENSE            FullyConnectedPerChannel (fully_connected.h) on a
  *                          1 x 1 x in_c input, output 1 x 1 x c, weights [c][in_c]
  *   RF_OP_ADD              AddElementwise (add.h) with the multipliers stored
@@ -42,7 +44,9 @@
  * not follow from the producer's, kernel, stride and pads; channel counts
  * that differ where they must agree; weights, mult or shift NULL where
  * needed; a pool whose scale or zero point differs from its input's, with a
- * window holding no input pixel or more than 2^24 taps; an unknown op);
+ * window holding no input pixel or more than 2^24 taps; a global pool with
+ * an unknown rounding, or a MEAN rounding over more than 2^23 pixels; an
+ * unknown op);
  * output is then unspecified.
  */
 int golden_run(const rf_net *net, const int8_t *input, int8_t *output);

@@ -27,6 +27,14 @@ enum rf_op {
     RF_OP_DENSE = 7,         /* dense (FULLY_CONNECTED) on a 1 x 1 x C_in input */
 };
 
+/* How RF_OP_GLOBAL_AVG_POOL rounds its mean (the YAML's 'rounding'). */
+enum rf_rounding {
+    RF_ROUND_AVERAGE_POOL = 0,         /* AveragePool: raw sum / n, halves away from zero */
+    RF_ROUND_TFLITE_MEAN_4D = 1,       /* reference_integer_ops::Mean */
+    RF_ROUND_TFLITE_MEAN_TRUNCATE = 2, /* reference_ops::Mean */
+    RF_ROUND_TFLM_MEAN = 3,            /* reference_ops::QuantizedMeanOrSum (TFLite Micro) */
+};
+
 typedef struct rf_layer {
     const char *name;
     enum rf_op op;
@@ -61,10 +69,17 @@ typedef struct rf_layer {
      * AveragePool with kernel x kernel filter, stride and pads as conv;
      * out-of-image taps are ignored (not counted in the average). Output
      * scale and zero point equal the input's (TFLite requires it).
-     * RF_OP_GLOBAL_AVG_POOL: AveragePool with the filter over the whole
-     * H x W input, h = w = 1, kernel/stride/pads unused.
+     * RF_OP_GLOBAL_AVG_POOL: the mean over the whole H x W input, h = w = 1,
+     * kernel/stride/pads unused, rounded as `rounding` says (golden.c):
+     * AveragePool with the filter the whole input, or one of the MEAN
+     * kernels (docs/arithmetic.md).
      * RF_OP_DENSE: reference_integer_ops::FullyConnected (per-channel
      * multipliers, like conv): input 1 x 1 x in_c, output 1 x 1 x c. */
+
+    /* RF_OP_GLOBAL_AVG_POOL */
+    enum rf_rounding rounding;
+    int32_t mean_mult;       /* RF_ROUND_TFLM_MEAN: QuantizeMultiplier(s_in / s_out) */
+    int32_t mean_shift;      /* with 1/n folded in (QuantizedMeanOrSum) */
 
     /* RF_OP_ADD: TFLite reference_integer_ops::Add, int8 */
     int left_shift;          /* 20 for int8 */

@@ -1,7 +1,8 @@
 /*
  * rf_global_pool - global average pooling of a pixel stream: TFLite int8
  * AVERAGE_POOL_2D whose filter covers the whole HEIGHT x WIDTH input
- * ('valid', one output pixel per frame).
+ * ('valid', one output pixel per frame), or TFLite's or TFLite Micro's int8
+ * MEAN over height and width, as ROUNDING says.
  *
  * Input: one pixel per beat, CHANNELS int8 values (channel c at bits
  * [8*c +: 8]), frames of HEIGHT x WIDTH pixels following each other without
@@ -9,26 +10,44 @@
  * must be whole). Output: one pixel of CHANNELS int8 values per frame, with
  * tlast = 1 and tuser = 1 (it is a whole 1 x 1 frame).
  *
- * Arithmetic (tensorflow/lite/kernels/internal/reference/integer_ops/
- * pooling.h, AveragePool with filter_count = n = HEIGHT*WIDTH):
- *   acc[c] = sum over the frame of x[c]                         (int32)
- *   y[c]   = clamp(acc > 0 ? (acc + n/2) / n : (acc - n/2) / n,
- *                  ACT_MIN, ACT_MAX)   (C division, truncating)
- * The division is rf_pool_div: an exact reciprocal multiplication by the
- * constant n (Granlund and Montgomery, PLDI 1994), proved equal to the C
- * expression for every sum that can occur (|acc| + n/2 <= 129n) in its
- * header.
+ * Arithmetic, n = HEIGHT*WIDTH, zp = ZP (the input's zero point, which the
+ * output shares), C division truncating (tensorflow/lite/kernels/internal/
+ * reference/; docs/arithmetic.md):
+ *   ROUNDING 0, AVERAGE_POOL_2D (integer_ops/pooling.h AveragePool):
+ *     acc[c] = sum over the frame of x[c]                        (int32)
+ *     y[c]   = clamp(acc > 0 ? (acc + n/2) / n : (acc - n/2) / n, ACT_MIN, ACT_MAX)
+ *   ROUNDING 1, TFLite MEAN with keep_dims on a 4-D input (integer_ops/
+ *     mean.h Mean; its multiplier of s_in / s_out is 1 here):
+ *     acc[c] = sum of (x[c] - zp)
+ *     y[c]   = clamp((acc > 0 ? (acc + n/2) / n : (acc - n/2) / n) + zp, ACT_MIN, ACT_MAX)
+ *   ROUNDING 2, TFLite's other MEAN (reduce.h Mean<int8_t, int>):
+ *     y[c]   = clamp(acc / n, ACT_MIN, ACT_MAX), acc = sum of x[c]
+ *   ROUNDING 3, TFLite Micro's MEAN (reduce.h QuantizedMeanOrSum):
+ *     acc[c] = sum of (x[c] - zp)
+ *     y[c]   = clamp(MultiplyByQuantizedMultiplier(acc, MEAN_MULT, MEAN_SHIFT) + zp,
+ *                    ACT_MIN, ACT_MAX)
+ * The last step is rf_pool_div: for ROUNDING 0 to 2 an exact reciprocal
+ * multiplication by the constant n (Granlund and Montgomery, PLDI 1994),
+ * proved equal to the C expression for every sum that can occur in its
+ * header; for ROUNDING 3 MultiplyByQuantizedMultiplier by constants.
  *
  * Parameters
  *   HEIGHT, WIDTH  frame size in pixels, >= 1 each, 129*HEIGHT*WIDTH < 2^31
  *   CHANNELS       channels per pixel, >= 1
  *   ACT_MIN/MAX    output clamp, -128 <= ACT_MIN <= ACT_MAX <= 127 (input
  *                  and output share scale and zero point, as TFLite requires)
+ *   ROUNDING       0 AVERAGE_POOL_2D, 1 TFLite MEAN (keep_dims, 4-D),
+ *                  2 TFLite MEAN (truncating), 3 TFLite Micro MEAN
+ *   ZP             the input's zero point, -128 .. 127 (ROUNDING 1, 3)
+ *   MEAN_MULT, MEAN_SHIFT   ROUNDING 3: TFLite Micro's multiplier and shift
+ *                  with 1/n folded in (gen/quant.c q_mean_multiplier)
  *
  * Structure
- *   accumulate: CHANNELS accumulators of SUM_WIDTH = $clog2(129*n + 1) + 1
- *     bits add each accepted pixel; the frame's first pixel (position 0)
- *     loads instead of adding, so no clearing cycle is needed. At the frame's
+ *   accumulate: CHANNELS accumulators of SUM_WIDTH = $clog2((129 + |DZP|)*n
+ *     + 1) + 1 bits add each accepted pixel; the frame's first pixel
+ *     (position 0) adds to the constant -DZP*n instead, so no clearing cycle
+ *     is needed and the sum is that of x - DZP (DZP = ZP for ROUNDING 1 and
+ *     3, else 0). At the frame's
  *     last pixel (position n-1) the complete sums (accumulator + pixel) go
  *     into the result registers, and the next frame starts in the next cycle.
  *   divide: one rf_pool_div, serialized over the channels: while the result
@@ -89,7 +108,15 @@ module rf_global_pool #(
     parameter ACT_MAX = 127,
     // 1: registered ready: ce = !m_axis_tvalid, m_axis_tready only empties
     //    the output register (no combinational path from m_axis_tready)
-    parameter READY_REG = 0
+    parameter READY_REG = 0,
+    // 0 AVERAGE_POOL_2D, 1 TFLite MEAN (keep_dims, 4-D), 2 TFLite MEAN
+    // (truncating), 3 TFLite Micro MEAN
+    parameter ROUNDING = 0,
+    // the input's (and output's) zero point, -128 .. 127
+    parameter ZP = 0,
+    // ROUNDING 3: multiplier (0 .. 2^31 - 1) and shift (-31 .. 31), 1/n folded in
+    parameter MEAN_MULT = 1073741824,
+    parameter MEAN_SHIFT = 1
 ) (
     input  wire                  clk,
     input  wire                  rst,
@@ -114,8 +141,14 @@ module rf_global_pool #(
 localparam LATENCY /*verilator public*/ = CHANNELS + 2;
 // pixels per frame: the divisor
 localparam COUNT = HEIGHT * WIDTH;
+// the zero point subtracted from each value, and rf_pool_div's rounding
+localparam DZP = ROUNDING == 1 || ROUNDING == 3 ? ZP : 0;
+localparam DIV_ROUNDING = ROUNDING == 3 ? 2 : ROUNDING == 2 ? 1 : 0;
 // width of a channel's frame sum (rf_pool_div's SUM_WIDTH)
-localparam SUM_WIDTH = $clog2(129 * COUNT + 1) + 1;
+localparam SUM_WIDTH = $clog2((129 + (DZP < 0 ? -DZP : DZP)) * COUNT + 1) + 1;
+// the sum's start, -DZP * COUNT (|DZP| * COUNT < 2^SUM_WIDTH / 2)
+localparam integer SUM0_I = -DZP * COUNT;
+localparam signed [SUM_WIDTH-1:0] SUM0 = SUM0_I[SUM_WIDTH-1:0];
 localparam NW = COUNT > 1 ? $clog2(COUNT) : 1;
 localparam CW = CHANNELS > 1 ? $clog2(CHANNELS) : 1;
 localparam [NW-1:0] N_LAST = COUNT[NW-1:0] - 1'b1;
@@ -130,10 +163,15 @@ initial begin
         $error("HEIGHT and WIDTH must be >= 1 (instance %m)");
         $finish;
     end
-    if (COUNT > 16000000) begin
-        $error("HEIGHT*WIDTH must be at most 16000000 (instance %m)");
+    if (COUNT > 8000000) begin
+        $error("HEIGHT*WIDTH must be at most 8000000 (instance %m)");
         $finish;
     end
+    if (ROUNDING < 0 || ROUNDING > 3) begin
+        $error("ROUNDING must be 0, 1, 2 or 3 (instance %m)");
+        $finish;
+    end
+    // ZP is checked by rf_pool_div, which gets it whenever it is used
     if (CHANNELS < 1) begin
         $error("CHANNELS must be >= 1 (instance %m)");
         $finish;
@@ -195,8 +233,8 @@ generate
         wire [7:0] x = s_axis_tdata[8*c +: 8];
         wire signed [SUM_WIDTH-1:0] xs = {{(SUM_WIDTH - 7){x[7]}}, x[6:0]};
         reg signed [SUM_WIDTH-1:0] acc_reg;
-        // sum including this pixel (the first pixel of a frame starts it)
-        wire signed [SUM_WIDTH-1:0] sum = (first_pix ? {SUM_WIDTH{1'b0}} : acc_reg) + xs;
+        // sum including this pixel (the first pixel of a frame starts it at -DZP*n)
+        wire signed [SUM_WIDTH-1:0] sum = (first_pix ? SUM0 : acc_reg) + xs;
 
         always @(posedge clk) begin
             if (s_xfer) begin
@@ -218,6 +256,10 @@ reg d_last_reg;
 
 rf_pool_div #(
     .COUNT(COUNT),
+    .ZP(DZP),
+    .ROUNDING(DIV_ROUNDING),
+    .MEAN_MULT(MEAN_MULT),
+    .MEAN_SHIFT(MEAN_SHIFT),
     .SUM_WIDTH(SUM_WIDTH),
     .ACT_MIN(ACT_MIN),
     .ACT_MAX(ACT_MAX)

@@ -260,6 +260,23 @@ if want import; then
     rm -rf "$IMP"
     import_cases valid $RESFLOW "$IMP"
     import_cases errors $RESFLOW "$IMP"
+    # MEAN heads: the rounding of each runtime's kernel, the golden model on
+    # hand-worked inputs; then the RTL of three of them (TFLite Micro's MEAN,
+    # TFLite's keep_dims and truncating ones) bit-exact against the golden
+    # model under stalls
+    import_cases mean $RESFLOW "$IMP" "$ROOT"
+    for m in mean4_tflm_k1_1_2 mean4_tflite_k1_2_1 mean4_tflite_k0_1_2; do
+        rm -rf "build/$m"
+        if [ -f "$IMP/${m}_out/$m.yaml" ] &&
+            make --no-print-directory "build/$m/stream" K="$m" KERNEL="$IMP/${m}_out/$m.yaml" VOPT=-O1 \
+                >"$B/$m.log" 2>&1 &&
+            "build/$m/stream" --random-frames 300 --stall-in 0.3 --stall-out 0.3 --quiet >>"$B/$m.log" 2>&1; then
+            pass "import e2e: $m (a MEAN head, $(sed -n 's/^ *rounding: //p' "$IMP/${m}_out/$m.yaml")): RTL bit-exact"
+        else
+            tail -15 "$B/$m.log"
+            fail "import e2e: $m (a MEAN head)"
+        fi
+    done
     # the hostile files under AddressSanitizer and UBSan when the compiler has them
     # (every 4th truncation, a few seconds); else with the ordinary build
     if cc -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \

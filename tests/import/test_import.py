@@ -5,6 +5,8 @@ test_import.py - tests of `resflow import` (run by tests/run.sh, section import)
   python3 test_import.py errors  RESFLOW WORK           unsupported or inexact models: one clean error each
   python3 test_import.py hostile RESFLOW WORK [STEP]    truncated, corrupted and hostile files
   python3 test_import.py real    RESFLOW WORK MODEL     the MLPerf Tiny ResNet-8: structure, values, determinism
+  python3 test_import.py mean    RESFLOW WORK ROOT      MEAN heads: the rounding each runtime's kernel gets, and
+                                                        the golden model (ROOT/host/golden.c) on hand-worked inputs
 
 Prints one line per case, "PASS ..." or "FAIL ...: reason".
 """
@@ -589,6 +591,103 @@ def test_real(resflow, work, model):
         eq(checked, 10, "convs and dense layers checked")
     check("import real: weights, biases, scales and zero points equal the model's (independent reader)", values)
 
+# ---- MEAN heads: TFLite Micro's rounding by default, TFLite's with --mean tflite ----
+
+def mean_head(h, w, c, zp, keep_dims=1, axes=(1, 2)):
+    """int8 input [1, h, w, c] (scale 0.5, zero point zp) -> MEAN over `axes`, the same quantization."""
+    m = Model()
+    x = m.tensor("input", [1, h, w, c], scale=[0.5], zp=[zp])
+    ax = m.tensor("mean/axes", [len(axes)], "int32", data=i32(list(axes)))
+    y = m.tensor("mean/out", [1, 1, 1, c] if keep_dims else [1, c], scale=[0.5], zp=[zp])
+    m.inputs, m.outputs = [x], [y]
+    m.op("MEAN", [x, ax], [y], "ReducerOptions", {0: ("u8", keep_dims)})
+    return m.build()[0]
+
+
+# The golden model on one input: net.c of `resflow gen`, host/golden.c and gen/quant.c
+GOLDEN_MAIN = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "golden.h"
+int main(int argc, char **argv)
+{
+    const rf_layer *o = &rf_net_desc.layers[rf_net_desc.output];
+    int8_t in[64], out[64];
+    int i;
+    for (i = 1; i < argc && i <= 64; i++)
+        in[i - 1] = (int8_t)atoi(argv[i]);
+    if (golden_run(&rf_net_desc, in, out))
+        return 1;
+    for (i = 0; i < o->h * o->w * o->c; i++)
+        printf("%s%d", i ? " " : "", out[i]);
+    printf("\n");
+    return 0;
+}
+"""
+
+
+def golden_outputs(resflow, root, work, yaml_path, inputs):
+    """Generates yaml_path, builds the golden model on its net.c, runs it on `inputs` (int8 NHWC)."""
+    gen = os.path.join(work, os.path.basename(yaml_path) + "_gen")
+    shutil.rmtree(gen, ignore_errors=True)
+    p = subprocess.run([resflow, "gen", yaml_path, "-o", gen], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=120)
+    eq(p.returncode, 0, "resflow gen (stderr: %s)" % p.stderr.decode(errors="replace").strip())
+    main_c, exe = os.path.join(gen, "golden_main.c"), os.path.join(gen, "golden_main")
+    write(main_c, GOLDEN_MAIN.encode())
+    p = subprocess.run(["cc", "-std=c11", "-O1", "-I" + os.path.join(root, "host"), "-I" + os.path.join(root, "gen"),
+                        "-o", exe, main_c, os.path.join(gen, "net.c"), os.path.join(root, "host", "golden.c"),
+                        os.path.join(root, "gen", "quant.c"), "-lm"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    eq(p.returncode, 0, "golden build: " + p.stdout.decode(errors="replace")[-400:])
+    p = subprocess.run([exe] + [str(v) for v in inputs], stdout=subprocess.PIPE, timeout=60)
+    eq(p.returncode, 0, "golden run")
+    return [int(v) for v in p.stdout.split()]
+
+
+# inputs NHWC and outputs per rounding, worked by hand in tests/unit/test_golden.c
+# (test_global_mean_rounding, test_global_mean_issue_example); zero point -128
+MEAN_CASES = [
+    ("mean4", (2, 2, 3), [-127, 127, -128, -128, 127, -127, -128, 127, -127, -128, 126, -127],
+     {"tflm_mean": [-127, 127, -127], "tflite_mean_4d": [-128, 127, -127],
+      "tflite_mean_truncate": [-127, 126, -127]}),
+    ("mean2", (1, 2, 2), [-1, 5, 0, 6],
+     {"tflm_mean": [0, 6], "tflite_mean_4d": [0, 6], "tflite_mean_truncate": [0, 5]}),
+]
+
+
+def test_mean(resflow, work, root):
+    for name, (h, w, c), inputs, want in MEAN_CASES:
+        for runtime, keep_dims, axes, rounding in (("tflm", 1, (1, 2), "tflm_mean"),
+                                                   ("tflm", 0, (2, 1), "tflm_mean"),
+                                                   ("tflite", 1, (2, 1), "tflite_mean_4d"),
+                                                   ("tflite", 0, (1, 2), "tflite_mean_truncate"),
+                                                   ("tflite", 1, (-3, -2), "tflite_mean_truncate")):
+            tag = "%s_%s_k%d_%s" % (name, runtime, keep_dims, "_".join(str(a) for a in axes).replace("-", "m"))
+
+            def one():
+                model, out = os.path.join(work, tag + ".tflite"), os.path.join(work, tag + "_out")
+                write(model, mean_head(h, w, c, -128, keep_dims, axes))
+                shutil.rmtree(out, ignore_errors=True)
+                extra = () if runtime == "tflm" and keep_dims else ("--mean", runtime)
+                rc, err = run(resflow, model, out, *extra)
+                eq(rc, 0, "exit status (stderr: %s)" % err.strip())
+                yaml_path = os.path.join(out, tag + ".yaml")
+                top, layers = read_yaml(yaml_path)
+                eq([(l["op"], l.get("rounding")) for l in layers], [("global_avg_pool", rounding)], "layers")
+                eq(golden_outputs(resflow, root, work, yaml_path, inputs), want[rounding],
+                   "golden model on %r" % (inputs,))
+            check("import mean: %s (%dx%dx%d, zp -128), %s, keep_dims %d, axes %r -> rounding %s, golden %r" %
+                  (name, h, w, c, "default" if runtime == "tflm" and keep_dims else "--mean " + runtime, keep_dims,
+                   list(axes), rounding, want[rounding]), one)
+
+    def bad_option():
+        model = os.path.join(work, "mean2_tflm_k1_1_2.tflite")
+        rc, err = run(resflow, model, os.path.join(work, "bad_mean_out"), "--mean", "tf")
+        eq(rc, 1, "--mean tf")
+        assert "--mean takes tflm or tflite, got 'tf'" in err, err
+    check("import mean: an unknown --mean is an error", bad_option)
+
+
 
 def main():
     mode, resflow, work = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -601,6 +700,8 @@ def main():
         test_hostile(resflow, work, int(sys.argv[4]) if len(sys.argv) > 4 else 1)
     elif mode == "real":
         test_real(resflow, work, sys.argv[4])
+    elif mode == "mean":
+        test_mean(resflow, work, sys.argv[4])
     else:
         sys.exit("unknown mode " + mode)
     sys.exit(0 if all(RESULTS) else 1)

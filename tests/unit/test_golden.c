@@ -643,6 +643,10 @@ static void test_bad_tables_ops(void **state)
     op.w = 2;                       /* global pooling gives 1 x 1 */
     one_op_net(l, &net, 2, 2, 2, 0, &op);
     assert_int_equal(golden_run(&net, in, out), -1);
+    op.w = 1;
+    op.rounding = (enum rf_rounding)4;      /* no such rounding */
+    one_op_net(l, &net, 2, 2, 2, 0, &op);
+    assert_int_equal(golden_run(&net, in, out), -1);
 
     one_op_net(l, &net, 2, 2, 2, 0, &fc);   /* dense wants a 1 x 1 input */
     assert_int_equal(golden_run(&net, in, out), -1);
@@ -654,6 +658,76 @@ static void test_bad_tables_ops(void **state)
     op.weights = NULL;
     one_op_net(l, &net, 1, 1, 2, 0, &op);
     assert_int_equal(golden_run(&net, in, out), -1);
+}
+
+/*
+ * Issue 23, finding 3: a global pool rounds like the kernel `rounding`
+ * names. 2x2x3 input, zero point -128 (input and output share it), n = 4;
+ * acc = sum (x - zp) = raw sum + 512:
+ *   c0 -127 -128 -128 -128: raw -511, acc 1
+ *   c1  127  127  127  126: raw  507, acc 1019
+ *   c2 -128 -127 -127 -127: raw -509, acc 3
+ * AVERAGE_POOL (pooling.h AveragePool, the raw sum, halves away from 0):
+ *   (-511 - 2) / 4 = -128 (C truncation of -128.25), (507 + 2) / 4 = 127,
+ *   (-509 - 2) / 4 = -127                                  -> -128 127 -127
+ * TFLITE_MEAN_4D (integer_ops/mean.h Mean: acc, halves away, + zp):
+ *   (1 + 2) / 4 = 0, (1019 + 2) / 4 = 255, (3 + 2) / 4 = 1 -> -128 127 -127
+ * TFLITE_MEAN_TRUNCATE (reduce.h Mean<int8_t, int>: raw / n, truncated):
+ *   -511 / 4 = -127, 507 / 4 = 126, -509 / 4 = -127       -> -127 126 -127
+ * TFLM_MEAN (reduce.h QuantizedMeanOrSum): QuantizeMultiplier(1.0) =
+ *   (2^30, 1), s = floor(log2 4) = 2, mult = 2^30 * 4 / 4 = 2^30, shift -1:
+ *   MBQM(acc, 2^30, -1) = RDBPOT(SRDHM(acc, 2^30), 1), SRDHM(a, 2^30) =
+ *   floor((a * 2^30 + 2^30) / 2^31) = floor((a + 1) / 2):
+ *   c0 SRDHM 1 (0.5 up), RDBPOT(1, 1) = 1 (0.5 away from 0): -128 + 1 = -127
+ *      (the mean -127.75 rounded twice)
+ *   c1 SRDHM 510, RDBPOT 255: 127;  c2 SRDHM 2, RDBPOT 1: -127
+ *                                                          -> -127 127 -127
+ */
+static void run_mean(enum rf_rounding r, int32_t mm, int32_t ms, int h, int w, int c, int zp,
+                     const int8_t *in, const int8_t *want)
+{
+    const rf_layer op = {.name = "gap", .op = RF_OP_GLOBAL_AVG_POOL, .h = 1, .w = 1, .c = c,
+                         .scale = 0.5, .zero_point = zp, .act_min = -128, .act_max = 127,
+                         .in_c = c, .rounding = r, .mean_mult = mm, .mean_shift = ms};
+    rf_layer l[2];
+    rf_net net;
+
+    one_op_net(l, &net, h, w, c, zp, &op);
+    expect_output(&net, in, want, c);
+}
+
+static void test_global_mean_rounding(void **state)
+{
+    static const int8_t in[12] = {-127, 127, -128, -128, 127, -127, -128, 127, -127, -128, 126, -127};
+    static const int8_t avg[3] = {-128, 127, -127}, m4d[3] = {-128, 127, -127};
+    static const int8_t trunc[3] = {-127, 126, -127}, tflm[3] = {-127, 127, -127};
+
+    (void)state;
+    run_mean(RF_ROUND_AVERAGE_POOL, 0, 0, 2, 2, 3, -128, in, avg);
+    run_mean(RF_ROUND_TFLITE_MEAN_4D, 0, 0, 2, 2, 3, -128, in, m4d);
+    run_mean(RF_ROUND_TFLITE_MEAN_TRUNCATE, 0, 0, 2, 2, 3, -128, in, trunc);
+    run_mean(RF_ROUND_TFLM_MEAN, P30, -1, 2, 2, 3, -128, in, tflm);
+}
+
+/*
+ * The example of issue 23: input [-1, 0] (1x2x1), zero point -128.
+ * AveragePool: raw sum -1, (-1 - 1) / 2 = -1. Every MEAN path gives 0:
+ * Mean (mean.h): acc = 127 + 128 = 255, (255 + 1) / 2 = 128, - 128 = 0;
+ * Mean<int8_t, int>: -1 / 2 = 0 (truncated); QuantizedMeanOrSum: n = 2,
+ * s = 1, mult 2^30, shift 0: SRDHM(255, 2^30) = floor(256 / 2) = 128, + zp = 0.
+ * Channel 1, x = 5 6: raw 11, acc 267: AveragePool (11 + 1) / 2 = 6,
+ * Mean 268 / 2 = 134 - 128 = 6, truncated 11 / 2 = 5, TFLM 134 - 128 = 6.
+ */
+static void test_global_mean_issue_example(void **state)
+{
+    static const int8_t in[4] = {-1, 5, 0, 6};
+    static const int8_t avg[2] = {-1, 6}, m4d[2] = {0, 6}, trunc[2] = {0, 5}, tflm[2] = {0, 6};
+
+    (void)state;
+    run_mean(RF_ROUND_AVERAGE_POOL, 0, 0, 1, 2, 2, -128, in, avg);
+    run_mean(RF_ROUND_TFLITE_MEAN_4D, 0, 0, 1, 2, 2, -128, in, m4d);
+    run_mean(RF_ROUND_TFLITE_MEAN_TRUNCATE, 0, 0, 1, 2, 2, -128, in, trunc);
+    run_mean(RF_ROUND_TFLM_MEAN, P30, 0, 1, 2, 2, -128, in, tflm);
 }
 
 int main(void)
@@ -674,6 +748,8 @@ int main(void)
         cmocka_unit_test(test_avg_pool_rounding),
         cmocka_unit_test(test_avg_pool_same),
         cmocka_unit_test(test_global_avg_pool),
+        cmocka_unit_test(test_global_mean_rounding),
+        cmocka_unit_test(test_global_mean_issue_example),
         cmocka_unit_test(test_dense),
         cmocka_unit_test(test_bad_tables_ops),
     };

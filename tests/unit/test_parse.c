@@ -2,6 +2,7 @@
  * test_parse.c - parser, shape inference, weights and FIFO sizing (cmocka).
  * Runs from tests/unit/ (paths are relative to it).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,6 +340,149 @@ static void test_cycle_model(void **state)
     }
 }
 
+/* Every YAML scale is kept as the float32 nearest to it, as a TFLite file
+ * stores it (docs/arithmetic.md): input, output and weight scales. */
+static void test_scales_float32(void **state)
+{
+    const char *p = tmp_yaml("version: 1\n"
+                             "input: {height: 2, width: 2, channels: 2, scale: 0.1, zero_point: 0}\n"
+                             "layers:\n"
+                             "  - {name: a, op: conv2d, inputs: [input], kernel: 1, filters: 2,"
+                             " output: {scale: 0.02, zero_point: 0}, weights: {init: {seed: 1}, scales: [0.003, 0.007]}}\n"
+                             "  - {name: b, op: conv2d, inputs: [a], kernel: 1, filters: 2,"
+                             " output: {scale: 0.3, zero_point: 0}, weights: {init: {seed: 2}}}\n"
+                             "output: b\n");
+    ir_net net = load(p);
+    const ir_layer *a = layer(&net, "a"), *b = layer(&net, "b");
+    (void)state;
+    assert_true(net.layers[0].scale == (double)0.1f && net.layers[0].scale != 0.1);
+    assert_true(a->scale == (double)0.02f && a->scale != 0.02);
+    assert_true(a->wscale[0] == (double)0.003f && a->wscale[1] == (double)0.007f);
+    /* the init default, 0.5 * 0.3f / (0.02f * 127 * sqrt(2)), is a float32 too */
+    assert_true(b->wscale[0] == (double)(float)b->wscale[0] && b->wscale[0] == b->wscale[1]);
+    assert_true(fabs(b->wscale[0] - 0.5 * (double)0.3f / ((double)0.02f * 127.0 * sqrt(2.0))) < 1e-9);
+    ir_net_free(&net);
+    remove(p);
+}
+
+/*
+ * Issue 23, finding 1: ReLU6's upper clamp is TFLite's Quantize(6.0f)
+ * (kernels/kernel_util.cc, CalculateActivationRangeQuantizedImpl):
+ * zero_point + TfLiteRound(6.0f / scale) with a float32 scale and a float32
+ * division. Worked by hand for scale = float32(6 / 24.5) =
+ * 0.2448979616165161: in float32, 6.0f / 0.24489796f = 24.5 exactly (the
+ * quotient 24.4999997566 rounds to the float 24.5, 2^-19 apart from its
+ * neighbours), and roundf(24.5) = 25 (half away from zero). In double the
+ * quotient stays 24.4999997566 and rounds to 24: the old, wrong bound.
+ *   zero point 0: act_max = 25; zero point -3: 22; a pool with relu6 keeps
+ *   its input's scale and zero point: 25; a scale written with fewer digits
+ *   that rounds to the same float32 (0.24489796): 25.
+ */
+static void test_relu6_bound_float32(void **state)
+{
+    const char *p = tmp_yaml("version: 1\n"
+                             "input: {height: 2, width: 2, channels: 2, scale: 0.05, zero_point: 0}\n"
+                             "layers:\n"
+                             "  - {name: a, op: conv2d, inputs: [input], kernel: 1, filters: 2, relu6: true,"
+                             " output: {scale: 0.2448979616165161, zero_point: 0}, weights: {init: {seed: 1}}}\n"
+                             "  - {name: b, op: conv2d, inputs: [a], kernel: 1, filters: 2, relu6: true,"
+                             " output: {scale: 0.2448979616165161, zero_point: -3}, weights: {init: {seed: 2}}}\n"
+                             "  - {name: c, op: max_pool2d, inputs: [a], kernel: 1, relu6: true}\n"
+                             "  - {name: d, op: conv2d, inputs: [c], kernel: 1, filters: 2, relu6: true,"
+                             " output: {scale: 0.24489796, zero_point: 0}, weights: {init: {seed: 3}}}\n"
+                             "  - {name: e, op: add, inputs: [a, b], relu6: true,"
+                             " output: {scale: 0.2448979616165161, zero_point: 0}}\n"
+                             "  - {name: f, op: add, inputs: [e, d], output: {scale: 0.5, zero_point: 0}}\n"
+                             "output: f\n");
+    ir_net net = load(p);
+    (void)state;
+    assert_int_equal(layer(&net, "a")->act_min, 0);
+    assert_int_equal(layer(&net, "a")->act_max, 25);
+    assert_int_equal(layer(&net, "b")->act_min, -3);
+    assert_int_equal(layer(&net, "b")->act_max, 22);
+    assert_int_equal(layer(&net, "c")->act_max, 25);
+    assert_int_equal(layer(&net, "d")->act_max, 25);
+    assert_int_equal(layer(&net, "e")->act_max, 25);
+    ir_net_free(&net);
+    remove(p);
+}
+
+/*
+ * Issue 23, finding 2: a FULLY_CONNECTED with one weight scale takes
+ * GetQuantizedConvolutionMultipler (kernels/kernel_util.cc): the product
+ * input_scale * filter_scale in float32, then / output_scale in double.
+ * Per-channel weights take PopulateConvolutionQuantizationParams, all in
+ * double. Worked by hand (float32 values to 17 digits):
+ *   input 0.1f = 0.10000000149011612, weights 0.003f = 0.0030000000260770321,
+ *   output 0.07f = 0.070000000298023224
+ *   float32 product 0.1f * 0.003f = 3.0000001424923539e-4
+ *     (the double product is 3.0000000707805161e-4)
+ *   per-tensor: 3.0000001424923539e-4 / 0.070000000298023224 =
+ *     4.2857144710284709e-3 = 0.54857145229... * 2^-7:
+ *     mult = round(0.54857145229... * 2^31) = 1178048224, shift -7
+ *   per-channel: 4.2857143685829883e-3 -> mult 1178048195, shift -7
+ * A dense with one unit and a scales file of one entry is per-tensor in
+ * TFLite too (one scale); a conv with one scale stays in double.
+ */
+static void test_dense_per_tensor_multiplier(void **state)
+{
+    const char *p = tmp_yaml("version: 1\n"
+                             "input: {height: 1, width: 1, channels: 4, scale: 0.1, zero_point: 0}\n"
+                             "layers:\n"
+                             "  - {name: t, op: dense, inputs: [input], units: 2,"
+                             " output: {scale: 0.07, zero_point: 0}, weights: {init: {seed: 1}, scales: 0.003}}\n"
+                             "  - {name: c, op: dense, inputs: [input], units: 2,"
+                             " output: {scale: 0.07, zero_point: 0}, weights: {init: {seed: 1}, scales: [0.003, 0.003]}}\n"
+                             "  - {name: k, op: conv2d, inputs: [input], kernel: 1, filters: 2,"
+                             " output: {scale: 0.07, zero_point: 0}, weights: {init: {seed: 1}, scales: 0.003}}\n"
+                             "  - {name: s1, op: add, inputs: [t, c], output: {scale: 0.1, zero_point: 0}}\n"
+                             "  - {name: s2, op: add, inputs: [s1, k], output: {scale: 0.1, zero_point: 0}}\n"
+                             "output: s2\n");
+    ir_net net = load(p);
+    const ir_layer *t = layer(&net, "t"), *c = layer(&net, "c"), *k = layer(&net, "k");
+    int i;
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(t->mult[i], 1178048224);
+        assert_int_equal(t->shift[i], -7);
+        assert_int_equal(c->mult[i], 1178048195);
+        assert_int_equal(c->shift[i], -7);
+        assert_int_equal(k->mult[i], 1178048195);
+        assert_int_equal(k->shift[i], -7);
+    }
+    ir_net_free(&net);
+    remove(p);
+}
+
+/* A global_avg_pool's rounding, and TFLite Micro's MEAN multiplier folded
+ * for n = 7*7 = 49 from QuantizeMultiplier(1.0) = (2^30, 1): s = 5,
+ * 2^35 / 49 = 701219150.37 -> (701219150, 1 - 5 = -4) (reduce.h,
+ * QuantizedMeanOrSum). An avg_pool2d over the whole input stays an
+ * AVERAGE_POOL_2D. */
+static void test_global_pool_rounding(void **state)
+{
+    const char *p = tmp_yaml("version: 1\n"
+                             "input: {height: 7, width: 7, channels: 2, scale: 0.5, zero_point: -128}\n"
+                             "layers:\n"
+                             "  - {name: m, op: global_avg_pool, inputs: [input], rounding: tflm_mean}\n"
+                             "  - {name: t, op: global_avg_pool, inputs: [input], rounding: tflite_mean_4d}\n"
+                             "  - {name: a, op: avg_pool2d, inputs: [input], kernel: 7}\n"
+                             "  - {name: s1, op: add, inputs: [m, t], output: {scale: 0.5, zero_point: 0}}\n"
+                             "  - {name: s2, op: add, inputs: [s1, a], output: {scale: 0.5, zero_point: 0}}\n"
+                             "output: s2\n");
+    ir_net net = load(p);
+    const ir_layer *m = layer(&net, "m"), *t = layer(&net, "t"), *a = layer(&net, "a");
+    (void)state;
+    assert_int_equal(m->rounding, IR_ROUND_TFLM_MEAN);
+    assert_int_equal(m->mean_mult, 701219150);
+    assert_int_equal(m->mean_shift, -4);
+    assert_int_equal(t->rounding, IR_ROUND_TFLITE_MEAN_4D);
+    assert_int_equal(a->op, IR_GLOBAL_POOL);
+    assert_int_equal(a->rounding, IR_ROUND_AVERAGE_POOL);
+    ir_net_free(&net);
+    remove(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +499,10 @@ int main(void)
         cmocka_unit_test(test_resolution_override),
         cmocka_unit_test(test_fold_to_target),
         cmocka_unit_test(test_cycle_model),
+        cmocka_unit_test(test_scales_float32),
+        cmocka_unit_test(test_relu6_bound_float32),
+        cmocka_unit_test(test_dense_per_tensor_multiplier),
+        cmocka_unit_test(test_global_pool_rounding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -300,6 +300,95 @@ static void test_add_elem(void **state)
     assert_int_equal(q_add_elem(&p, -128, 127, -128, 127, 0, -128, 127), -128);
 }
 
+/* ---- float32 steps (issue 23) ---- */
+
+/*
+ * q_scale_f32: the float32 a TFLite file stores. 0.02 is
+ * 0x3CA3D70A = 10737418 * 2^-29 = 0.0199999995529651641845703125;
+ * 1e39 is beyond FLT_MAX, 1e-50 below half the smallest subnormal 2^-149
+ * (1.4012984643248171e-45), which itself survives.
+ */
+static void test_scale_f32(void **state)
+{
+    (void)state;
+    assert_true(q_scale_f32(0.02) == 0.0199999995529651641845703125);
+    assert_true(q_scale_f32(0.0199999995529651641845703125) == 0.0199999995529651641845703125);
+    assert_true(q_scale_f32(1e39) == 0.0);
+    assert_true(q_scale_f32(1e-50) == 0.0);
+    assert_true(q_scale_f32(-1.0) == 0.0);
+    assert_true(q_scale_f32(ldexp(1.0, -149)) == ldexp(1.0, -149));
+}
+
+/*
+ * q_quantize_f32 (CalculateActivationRangeQuantizedImpl's Quantize):
+ * scale float32(6 / 24.5) = 0.2448979616165161: 6.0f / scale = 24.5 in
+ * float32 (24.49999976 in double), roundf -> 25; + zp. -6.0f rounds half
+ * away from zero to -25. A scale so small that the quotient passes 2^31
+ * saturates.
+ */
+static void test_quantize_f32(void **state)
+{
+    (void)state;
+    assert_int_equal(q_quantize_f32(0.2448979616165161, 0, 6.0f), 25);
+    assert_int_equal(q_quantize_f32(0.2448979616165161, -3, 6.0f), 22);
+    assert_int_equal(q_quantize_f32(0.2448979616165161, 0, -6.0f), -25);
+    assert_int_equal(q_quantize_f32(0.5, 7, 0.0f), 7);
+    assert_int_equal(q_quantize_f32(1e-12, 0, 6.0f), (int64_t)1 << 31);
+}
+
+/*
+ * q_fc_per_tensor_real (GetQuantizedConvolutionMultipler): 0.1f * 0.003f in
+ * float32 = 3.0000001424923539e-4 (not the double product
+ * 3.0000000707805161e-4), / 0.07f = 4.2857144710284709e-3 -> QuantizeMultiplier
+ * (1178048224, -7); the double product would give (1178048195, -7).
+ */
+static void test_fc_per_tensor_real(void **state)
+{
+    double r = q_fc_per_tensor_real((double)0.1f, (double)0.003f, (double)0.07f);
+
+    (void)state;
+    assert_true(r == 3.0000001424923539e-4 / (double)0.07f);
+    expect_qm(r, 1178048224, -7);
+    expect_qm((double)0.1f * (double)0.003f / (double)0.07f, 1178048195, -7);
+}
+
+/*
+ * q_mean_multiplier (reduce.h QuantizedMeanOrSum): s = min(floor(log2 n),
+ * 32, 31 + shift), mult' = (mult << s) / n truncated, shift' = shift - s.
+ * From (2^30, 1), QuantizeMultiplier(1.0):
+ *   n = 1: s 0 -> (2^30, 1);  n = 2: s 1 -> (2^30, 0);
+ *   n = 3: s 1, 2^31 / 3 = 715827882.67 -> (715827882, 0)
+ *   n = 49: s 5, 2^35 / 49 = 701219150.37 -> (701219150, -4)
+ *   n = 2^40: s = 32 (the cap), 2^62 / 2^40 = 2^22 -> (2^22, -31)
+ * From (2^30, -5): n = 2^30: s = min(30, 32, 26) = 26 -> (2^26, -31).
+ */
+static void test_mean_multiplier(void **state)
+{
+    int32_t m = 0;
+    int s = 0;
+
+    (void)state;
+    assert_int_equal(q_mean_multiplier(P30, 1, 1, &m, &s), 0);
+    assert_int_equal(m, P30);
+    assert_int_equal(s, 1);
+    assert_int_equal(q_mean_multiplier(P30, 1, 2, &m, &s), 0);
+    assert_int_equal(m, P30);
+    assert_int_equal(s, 0);
+    assert_int_equal(q_mean_multiplier(P30, 1, 3, &m, &s), 0);
+    assert_int_equal(m, 715827882);
+    assert_int_equal(s, 0);
+    assert_int_equal(q_mean_multiplier(P30, 1, 49, &m, &s), 0);
+    assert_int_equal(m, 701219150);
+    assert_int_equal(s, -4);
+    assert_int_equal(q_mean_multiplier(P30, 1, (long)1 << 40, &m, &s), 0);
+    assert_int_equal(m, 1 << 22);
+    assert_int_equal(s, -31);
+    assert_int_equal(q_mean_multiplier(P30, -5, (long)1 << 30, &m, &s), 0);
+    assert_int_equal(m, 1 << 26);
+    assert_int_equal(s, -31);
+    assert_int_equal(q_mean_multiplier(P30, 1, 0, &m, &s), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +404,10 @@ int main(void)
         cmocka_unit_test(test_requant),
         cmocka_unit_test(test_add_prepare),
         cmocka_unit_test(test_add_elem),
+        cmocka_unit_test(test_scale_f32),
+        cmocka_unit_test(test_quantize_f32),
+        cmocka_unit_test(test_fc_per_tensor_real),
+        cmocka_unit_test(test_mean_multiplier),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

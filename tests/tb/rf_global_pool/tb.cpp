@@ -1,6 +1,11 @@
 // Testbench of rf_global_pool: every channel of every frame's output bit
 // exact against TFLite reference_integer_ops::AveragePool with the filter
-// over the whole frame (written here from pooling.h), tlast = tuser = 1,
+// over the whole frame (written here from pooling.h), or with -DP_ROUNDING
+// 1..3 against the MEAN kernel the template follows (integer_ops/mean.h
+// Mean, reduce.h Mean<int8_t, int>, TFLite Micro's reduce.h
+// QuantizedMeanOrSum, written here from those files; for 3 the case's
+// MEAN_MULT/MEAN_SHIFT must be the ones QuantizedMeanOrSum folds from
+// QuantizeMultiplier(1.0) = (2^30, 1) and n), tlast = tuser = 1,
 // input tlast/tuser ignored, random stalls on both streams. Without stalls:
 // LATENCY = CHANNELS + 2 from the acceptance of each frame's last pixel,
 // one frame per max(H*W, CHANNELS) cycles, and no input stall at all when
@@ -38,6 +43,18 @@
 #ifndef P_READY_REG
 #define P_READY_REG 0
 #endif
+#ifndef P_ROUNDING
+#define P_ROUNDING 0
+#endif
+#ifndef P_ZP
+#define P_ZP 0
+#endif
+#ifndef P_MEAN_MULT
+#define P_MEAN_MULT 1073741824
+#endif
+#ifndef P_MEAN_SHIFT
+#define P_MEAN_SHIFT 1
+#endif
 static const int H = P_HEIGHT, W = P_WIDTH, C = P_CHANNELS, N = H * W;
 static const int LATENCY = C + 2;             // documented in templates/rf_global_pool.v
 static const int PERIOD = N > C ? N : C;      // cycles per frame without stalls
@@ -69,19 +86,48 @@ static const int NO_STALL_N = C + P_READY_REG;
 
 typedef std::vector<int8_t> Frame;  // [(y*W + x)*C + c]
 
-// reference_integer_ops::AveragePool, filter H x W over an H x W input,
-// 'valid': one output, filter_count = H*W
+// TFLite Micro's fold of 1/n into QuantizeMultiplier(s_in / s_out) =
+// (2^30, 1) for equal scales (reduce.h QuantizedMeanOrSum):
+// s = min(63 - clz(n), 32, 31 + shift), mult = (mult << s) / n, shift -= s
+static void tflm_mean_mult(int n, int32_t *mult, int *shift)
+{
+    int s = 63 - __builtin_clzll((unsigned long long)n);
+    s = std::min(std::min(s, 32), 31 + 1);
+    *mult = (int32_t)(((int64_t)1073741824 << s) / n);
+    *shift = 1 - s;
+}
+
+// the output of channel c for frame f, clamped to ACT_MIN .. ACT_MAX:
+// ROUNDING 0 reference_integer_ops::AveragePool, filter H x W over an H x W
+// input, 'valid': one output, filter_count = H*W; 1 reference_integer_ops::
+// Mean (MultiplyByQuantizedMultiplier(acc, 2^30, 1) = acc); 2 reference_ops::
+// Mean<int8_t, int>; 3 reference_ops::QuantizedMeanOrSum. *acc_out: the raw sum
 static int ref_gap(const Frame &f, int c, int32_t *acc_out)
 {
-    int32_t acc = 0;
-    int filter_count = 0;
+    int32_t acc = 0, shifted;
+    int filter_count = 0, v;
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
             acc += f[((size_t)y * W + x) * C + c];
             filter_count++;
         }
     *acc_out = acc;
-    return clamp_i(ref_avg_round(acc, filter_count), P_ACT_MIN, P_ACT_MAX);
+    shifted = acc - P_ZP * filter_count;
+    switch (P_ROUNDING) {
+    case 1:
+        v = clamp_i(ref_avg_round(shifted, filter_count) + P_ZP, -128, 127);
+        break;
+    case 2:
+        v = acc / filter_count;
+        break;
+    case 3:
+        v = clamp_i((int64_t)ref_mbqm(shifted, P_MEAN_MULT, P_MEAN_SHIFT) + P_ZP, -128, 127);
+        break;
+    default:
+        v = ref_avg_round(acc, filter_count);
+        break;
+    }
+    return clamp_i(v, P_ACT_MIN, P_ACT_MAX);
 }
 
 static Frame rand_frame(Rng &rng)
@@ -238,8 +284,16 @@ int main(int argc, char **argv)
     Verilated::commandArgs(argc, argv);
     top = new Vtb;
     Rng rng(8);
-    printf("rf_global_pool HEIGHT=%d WIDTH=%d CHANNELS=%d (n = %d) act [%d, %d] READY_REG=%d\n", H, W, C, N,
-           P_ACT_MIN, P_ACT_MAX, P_READY_REG);
+    printf("rf_global_pool HEIGHT=%d WIDTH=%d CHANNELS=%d (n = %d) act [%d, %d] READY_REG=%d ROUNDING=%d ZP=%d\n", H,
+           W, C, N, P_ACT_MIN, P_ACT_MAX, P_READY_REG, P_ROUNDING, P_ZP);
+    if (P_ROUNDING == 3) {
+        int32_t m;
+        int sh;
+        tflm_mean_mult(N, &m, &sh);
+        if (m != P_MEAN_MULT || sh != P_MEAN_SHIFT)
+            tb_error("MEAN_MULT/MEAN_SHIFT %d/%d, but TFLite Micro folds (2^30, 1) and n = %d into %d/%d",
+                     (int)P_MEAN_MULT, (int)P_MEAN_SHIFT, N, (int)m, sh);
+    }
     if ((int)Vtb_rf_global_pool::LATENCY != LATENCY)
         tb_error("LATENCY localparam %d, expected CHANNELS + 2 = %d", (int)Vtb_rf_global_pool::LATENCY, LATENCY);
     top->s_axis_tvalid = 0;

@@ -409,12 +409,13 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
  * (sched_stage_frame_cycles): H*W outputs at II = (K*K*C_in/SIMD) *
  * (C_out/PE), plus one cycle per output with registered ready or a folded
  * window (rf_window_fold), and never fewer than the input pixels or the
- * window's reader steps. If none fits, fully parallel within the fixed
- * values (budget() then reports the target as out of reach). */
+ * window's reader steps. If none fits, the fastest, with the fewest
+ * multipliers among those (budget() then reports the target as out of
+ * reach, unless the target is the driver's tightened one). */
 static void fold_to_target(const ir_net *net, ir_layer *L, long target)
 {
-    int kkc = ir_mac_depth(L), simd, pe, best_pe = 0, best_simd = 0;
-    long best_mult = -1, best_cyc = -1;
+    int kkc = ir_mac_depth(L), simd, pe, best_pe = 0, best_simd = 0, fast_pe = 0, fast_simd = 0;
+    long best_mult = -1, best_cyc = -1, fast_cyc = -1, fast_mult = -1;
     int fixed_pe = L->pe, fixed_simd = L->simd;
     for (pe = 1; pe <= L->c; pe++) {
         if (L->c % pe || (fixed_pe && pe != fixed_pe))
@@ -427,6 +428,12 @@ static void fold_to_target(const ir_net *net, ir_layer *L, long target)
             L->simd = simd;
             cyc = sched_stage_frame_cycles(net, L);
             mult = (long)pe * simd;
+            if (fast_cyc < 0 || cyc < fast_cyc || (cyc == fast_cyc && mult < fast_mult)) {
+                fast_cyc = cyc;
+                fast_mult = mult;
+                fast_pe = pe;
+                fast_simd = simd;
+            }
             if (cyc > target)
                 continue;
             if (best_mult < 0 || mult < best_mult || (mult == best_mult && cyc > best_cyc)) {
@@ -438,8 +445,8 @@ static void fold_to_target(const ir_net *net, ir_layer *L, long target)
         }
     }
     if (best_mult < 0) {
-        L->pe = fixed_pe ? fixed_pe : L->c;
-        L->simd = fixed_simd ? fixed_simd : kkc;
+        L->pe = fast_pe ? fast_pe : fixed_pe ? fixed_pe : L->c;
+        L->simd = fast_simd ? fast_simd : fixed_simd ? fixed_simd : kkc;
         return;
     }
     L->pe = best_pe;

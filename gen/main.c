@@ -163,18 +163,6 @@ static int write_cycle_trace(const ir_net *net, const char *path)
     return 0;
 }
 
-/* The folding of every MAC and add layer, to compare two loads. */
-static int same_folding(const ir_net *a, const ir_net *b)
-{
-    int i;
-    if (a->n_layers != b->n_layers)
-        return 0;
-    for (i = 0; i < a->n_layers; i++)
-        if (a->layers[i].pe != b->layers[i].pe || a->layers[i].simd != b->layers[i].simd)
-            return 0;
-    return 1;
-}
-
 static int load_one(const char *in, const ir_load_opts *lo, const board *b, ir_net *net)
 {
     return b ? board_load_net(in, lo, b, net) : ir_load_ex(in, lo, net);
@@ -185,21 +173,23 @@ static int load_one(const char *in, const ir_load_opts *lo, const board *b, ir_n
  * budget). The chooser (check.c) folds every stage to the target by its own
  * cost, but stages can still stall each other: with registered ready a
  * stage's output register waits for a consumer that is itself stalled
- * (tiny_skip at 8x8, target 128: every stage at 192 on its own, 213 in the
- * pipeline). So the target is held against the cycle model's cycles per
- * frame, and while the pipeline misses it the chooser folds to a tighter
- * target (scaled by target / measured, at least one cycle less) until it
- * is met. When the folding is already the fastest the file allows, the
- * target is refused, naming the slowest stage. user_target: the target is
- * the user's (the file's or --target-cycles), not board_auto_fold's.
- * Returns 0, or -1 with the errors reported.
+ * (tiny_skip at 8x8, target 210: every stage at II 2 takes 192 on its own,
+ * the pipeline 213). So the target is held against the cycle model's
+ * cycles per frame, and while the pipeline misses it the chooser folds to a
+ * tighter internal target t: the last one scaled by target / modelled, and
+ * below the costliest stage that still fits the last one (C), so that this
+ * stage folds faster or shows that it cannot (then it is left out of C).
+ * When no stage is left that could fold faster, the target is refused,
+ * naming the slowest stage. With --fifo-depth the depths are the user's: a
+ * miss is a warning. user_target: the target is the user's (the file's or
+ * --target-cycles), not board_auto_fold's. Returns 0, or -1 with the
+ * errors reported.
  */
 static int load_and_schedule(const char *in, ir_load_opts *lo, const board *b, int user_target, sched_override *ov,
                              int n_ov, ir_net *net)
 {
-    ir_net fast;
-    long target, cur, next;
-    int done;
+    long target, cur, next, c;
+    int i;
     lo->fold_target = 0;
     for (;;) {
         if (load_one(in, lo, b, net) || sched_run(net, ov, n_ov))
@@ -208,30 +198,31 @@ static int load_and_schedule(const char *in, ir_load_opts *lo, const board *b, i
         if (target <= 0 || !user_target || !net->cycle_modeled || net->model_deadlock ||
             net->predicted_cycles_per_frame <= (double)target)
             return 0;
-        /* missed: the fastest folding the file allows, to know when to stop */
-        cur = lo->fold_target > 0 ? lo->fold_target : target;
-        lo->fold_target = 1;
-        memset(&fast, 0, sizeof fast);
-        if (load_one(in, lo, b, &fast)) {
-            ir_net_free(&fast);
-            return -1;
+        if (n_ov > 0) {
+            fprintf(stderr, "resflow: warning: with the FIFO depths given the pipeline runs at %.15g cycles per "
+                            "frame (cycle model), over the target of %ld\n", net->predicted_cycles_per_frame, target);
+            return 0;
         }
-        done = same_folding(net, &fast) || n_ov > 0;
-        ir_net_free(&fast);
-        if (done) {
+        cur = lo->fold_target > 0 ? lo->fold_target : target;
+        next = (long)((double)cur * (double)target / net->predicted_cycles_per_frame);
+        for (c = 0, i = 1; i < net->n_layers; i++)
+            if (net->layers[i].cycles_per_frame <= cur && net->layers[i].cycles_per_frame > c)
+                c = net->layers[i].cycles_per_frame;
+        if (c > 0 && next > c - 1)
+            next = c - 1;
+        if (next >= cur)
+            next = cur - 1;
+        if (c == 0 || next < 1) {
             const ir_layer *s = &net->layers[net->bottleneck];
             diag_node(net->target_node,
-                      "a target of %ld cycles per frame is out of reach: %s, the pipeline runs at %.15g cycles per "
-                      "frame (cycle model); its slowest stage, '%s', takes %ld on its own%s",
-                      target, n_ov > 0 ? "with the FIFO depths given" : "folded as fast as the file allows",
-                      net->predicted_cycles_per_frame, s->name, s->cycles_per_frame,
+                      "a target of %ld cycles per frame is out of reach: folded as fast as the file allows, the "
+                      "pipeline runs at %.15g cycles per frame (cycle model); its slowest stage, '%s', takes %ld "
+                      "on its own%s",
+                      target, net->predicted_cycles_per_frame, s->name, s->cycles_per_frame,
                       net->registered_ready ? ", and with registered ready the stages stall each other" : "");
             return -1;
         }
-        next = (long)((double)cur * (double)target / net->predicted_cycles_per_frame);
-        lo->fold_target = next < cur ? next : cur - 1;
-        if (lo->fold_target < 1)
-            lo->fold_target = 1;
+        lo->fold_target = next;
         ir_net_free(net);
     }
 }

@@ -542,7 +542,7 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
 {
     stage_est *s;
     int depth = ir_mac_depth(L), sf = depth / L->simd, nf = L->c / L->pe, ii = sf * nf, k;
-    int digit = sched_requant_digit(L);
+    int digit = stage_requant_digit(L);
     long prod = ii == 1 ? M_PROD_CONST : M_PROD_ROM;
     long rq = digit ? M_RQ_SERIAL_BASE + (long)M_RQ_SERIAL_PER_DIGIT * digit : requant_luts(nf);
     s = new_stage(r, ir_op_name(L->op), "%s", L->name);
@@ -551,11 +551,11 @@ static void estimate_mac(board_fit_result *r, const ir_net *net, const ir_layer 
     /* the window slice's SF-way multiplexers, unless the window streams
      * the slices (rf_window_fold) */
     s->lut4_all = M_MAC_BASE + (long)s->multipliers * prod +
-                  (sf > 1 && !sched_window_fold(L) ? (long)L->simd * 8 * (sf - 1) / 3 : 0) + (long)L->pe * rq;
+                  (sf > 1 && !stage_window_fold(L) ? (long)L->simd * 8 * (sf - 1) / 3 : 0) + (long)L->pe * rq;
     /* the weight ROM goes to EBR when deep, else into LUTs (in M_PROD_ROM) */
     if (ii >= 64)
         s->mem_ebr = sched_ebr_blocks(ii, L->pe * L->simd * 8);
-    if (sched_window_fold(L)) {
+    if (stage_window_fold(L)) {
         s->lut4_all += M_WINDOW_FOLD + (long)M_WINDOW_FOLD_PER_CH * L->in_c + M_MAC_STREAM;
         s->line_ebr = sched_line_buffer_ebr(net, L);
     } else if (ir_uses_window(L)) {

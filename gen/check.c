@@ -11,7 +11,7 @@
 #include "diag.h"
 #include "npy.h"
 #include "parse.h"
-#include "sched.h"
+#include "stage.h"
 
 /* Per-layer multiplier limit: beyond it Verilator and Yosys run out of
  * memory on the fully parallel MAC array; fold the layer instead. */
@@ -23,70 +23,6 @@ uint64_t ir_splitmix64(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
-}
-
-const char *ir_op_name(enum ir_op op)
-{
-    static const char *const names[] = {"input", "conv2d", "add", "depthwise_conv2d", "max_pool2d",
-                                        "avg_pool2d", "global_avg_pool", "dense"};
-    return (unsigned)op < sizeof names / sizeof names[0] ? names[op] : "?";
-}
-
-int ir_has_weights(enum ir_op op)
-{
-    return op == IR_CONV2D || op == IR_DEPTHWISE || op == IR_DENSE;
-}
-
-int ir_uses_window(const ir_layer *L)
-{
-    if (L->op == IR_MAX_POOL || L->op == IR_AVG_POOL)
-        return 1;
-    if (L->op != IR_CONV2D && L->op != IR_DEPTHWISE)
-        return 0;
-    return L->kernel > 1 || L->stride > 1 || L->pad_t || L->pad_b || L->pad_l || L->pad_r;
-}
-
-int ir_mac_depth(const ir_layer *L)
-{
-    switch (L->op) {
-    case IR_CONV2D:
-        return L->kernel * L->kernel * L->in_c;
-    case IR_DEPTHWISE:
-        return L->kernel * L->kernel;
-    case IR_DENSE:
-        return L->in_c;
-    default:
-        return 0;
-    }
-}
-
-int ir_find(const ir_net *net, const char *name)
-{
-    int i;
-    for (i = 0; i < net->n_layers; i++)
-        if (!strcmp(net->layers[i].name, name))
-            return i;
-    return -1;
-}
-
-void ir_net_free(ir_net *net)
-{
-    int i;
-    for (i = 0; net->layers && i < net->n_layers; i++) {
-        ir_layer *L = &net->layers[i];
-        free(L->weights);
-        free(L->bias);
-        free(L->wscale);
-        free(L->mult);
-        free(L->shift);
-    }
-    free(net->layers);
-    free(net->fifos);
-    if (net->doc)
-        fy_parse_document_destroy(net->parser, net->doc);
-    if (net->parser)
-        fy_parser_destroy(net->parser);
-    memset(net, 0, sizeof *net);
 }
 
 static int resolve(ir_net *net)
@@ -406,7 +342,7 @@ static int conv_weights(ir_net *net, ir_layer *L, const ir_layer *in)
  * kept) whose cycles per frame fit the target, the one with the fewest
  * multipliers PE*SIMD; ties go to the slower (closer to the target), then
  * to the smaller PE. The cycles are what the hardware costs
- * (sched_stage_frame_cycles): H*W outputs at II = (K*K*C_in/SIMD) *
+ * (stage_frame_cycles): H*W outputs at II = (K*K*C_in/SIMD) *
  * (C_out/PE), plus one cycle per output with registered ready or a folded
  * window (rf_window_fold), and never fewer than the input pixels or the
  * window's reader steps. If none fits, the fastest, with the fewest
@@ -426,7 +362,7 @@ static void fold_to_target(const ir_net *net, ir_layer *L, long target)
                 continue;
             L->pe = pe;
             L->simd = simd;
-            cyc = sched_stage_frame_cycles(net, L);
+            cyc = stage_frame_cycles(net, L);
             mult = (long)pe * simd;
             if (fast_cyc < 0 || cyc < fast_cyc || (cyc == fast_cyc && mult < fast_mult)) {
                 fast_cyc = cyc;
@@ -468,7 +404,7 @@ static int add_folding(const ir_net *net, ir_layer *L)
     if (!L->pe && fold_target(net) > 0) {
         for (int pe = 1; pe <= L->c && !L->pe; pe++) {
             L->pe = pe;
-            if (L->c % pe || sched_stage_frame_cycles(net, L) > fold_target(net))
+            if (L->c % pe || stage_frame_cycles(net, L) > fold_target(net))
                 L->pe = 0;
         }
     }
@@ -761,7 +697,7 @@ static int budget(ir_net *net)
         long need;
         if (!ir_has_weights(L->op))
             continue;
-        need = sched_stage_frame_cycles(net, L);
+        need = stage_frame_cycles(net, L);
         total += (long)L->pe * L->simd;
         if (net->target_cpf > 0 && need > net->target_cpf) {
             diag_node(net->target_node, "a target of %ld cycles per frame is out of reach for '%s', which needs at least %ld",

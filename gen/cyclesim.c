@@ -48,7 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched.h"
+#include "stage.h"
 
 enum { K_INPUT, K_STAGE, K_ADD, K_GPOOL };
 
@@ -122,8 +122,8 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
         L->n_out = (long)X->h * X->w;
         L->C_last = LLONG_MIN / 4;
         L->kind = X->op == IR_INPUT ? K_INPUT : X->op == IR_ADD ? K_ADD : X->op == IR_GLOBAL_POOL ? K_GPOOL : K_STAGE;
-        L->ii = i ? sched_stage_ii(X) : 1;
-        L->lat = i ? sched_stage_latency(X) : 0;
+        L->ii = i ? stage_ii(X) : 1;
+        L->lat = i ? stage_latency(X) : 0;
         L->cap = L->lat / (L->ii > 0 ? L->ii : 1) + 4;
         L->ring = calloc((size_t)L->cap, sizeof *L->ring);
         L->cons = calloc((size_t)X->n_consumers + 1, sizeof *L->cons);
@@ -137,8 +137,8 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
         if (L->kind == K_GPOOL)
             L->gp_ch = X->c;
         if (i && ir_uses_window(X)) {
-            sched_win g;
-            sched_win_init(&g, X, &net->layers[X->in[0]]);
+            stage_win g;
+            stage_win_init(&g, X, &net->layers[X->in[0]]);
             L->win = 1;
             L->H = g.H;
             L->W = g.W;
@@ -157,7 +157,7 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
             L->ryb = L->yb_init;
             L->ph = L->ph_init;
             L->T = -L->pt;
-            if (sched_window_fold(X)) {
+            if (stage_window_fold(X)) {
                 /* pushed at a window's last beat: LATENCY less its other
                  * II - 1 beats */
                 L->fold = 1;

@@ -249,7 +249,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
         emit_stream_wires(e, a, stream_bits(L));
         if (ir_uses_window(L)) {
             snprintf(a, sizeof a, "w_%s_axis", L->name);
-            emit_stream_wires(e, a, sched_window_fold(L) ? L->simd * 8 : L->kernel * L->kernel * L->in_c * 8);
+            emit_stream_wires(e, a, stage_window_fold(L) ? L->simd * 8 : L->kernel * L->kernel * L->in_c * 8);
         }
         for (k = 0; k < L->n_inputs; k++) {
             snprintf(a, sizeof a, "e_%s_in%d_axis", L->name, k);
@@ -376,7 +376,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
             if (ir_uses_window(L)) {
                 char wv[256];
                 snprintf(wv, sizeof wv, "w_%s_axis", L->name);
-                emit(e, "%s #(", sched_window_fold(L) ? "rf_window_fold" : "rf_window");
+                emit(e, "%s #(", stage_window_fold(L) ? "rf_window_fold" : "rf_window");
                 emit(e, "    .HEIGHT(%d),", src->h);
                 emit(e, "    .WIDTH(%d),", src->w);
                 emit(e, "    .CHANNELS(%d),", src->c);
@@ -388,7 +388,7 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 emit(e, "    .PAD_RIGHT(%d),", L->pad_r);
                 /* max pooling pads with the smallest int8 so a pad never wins
                  * (TFLite MaxPool skips out-of-image taps) */
-                if (sched_window_fold(L)) {
+                if (stage_window_fold(L)) {
                     emit(e, "    .PAD_VALUE(%d),", src->zp);
                     emit(e, "    .SIMD(%d),", L->simd);
                     emit(e, "    .REPEAT(%d)", L->c / L->pe);
@@ -455,12 +455,12 @@ static void emit_top(const ir_net *net, sbuf *dst)
                 }
                 emit(e, "    .SHIFT_FILE({MEM_PATH, \"%s_s.mem\"}),", L->name);
                 emit(e, "    .SHIFT_MIN(%d),", smin);
-                emit(e, "    .SHIFT_MAX(%d)%s", smax, sched_window_fold(L) || sched_requant_digit(L) ? "," : "");
-                if (sched_window_fold(L)) {
-                    emit(e, "    .RQ_DIGIT(%d),", sched_requant_digit(L));
+                emit(e, "    .SHIFT_MAX(%d)%s", smax, stage_window_fold(L) || stage_requant_digit(L) ? "," : "");
+                if (stage_window_fold(L)) {
+                    emit(e, "    .RQ_DIGIT(%d),", stage_requant_digit(L));
                     emit(e, "    .STREAM(1)");
-                } else if (sched_requant_digit(L))
-                    emit(e, "    .RQ_DIGIT(%d)", sched_requant_digit(L));
+                } else if (stage_requant_digit(L))
+                    emit(e, "    .RQ_DIGIT(%d)", stage_requant_digit(L));
             }
             emit_ready_reg(e, net);
             emit(e, ") u_%s_%s (", L->name, ir_has_weights(L->op) ? "mac" : "pool");

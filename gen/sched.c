@@ -22,7 +22,7 @@
  *                 the input pixel's transfer);
  *   compute       the MAC / pool / add accepts its input o at
  *                 a(o) = max(offered(o), a(o-1) + II) and transfers its output
- *                 at a(o) + LATENCY (rf_conv_mac: sched_mac_latency; rf_dw_mac: SF*NF + 7;
+ *                 at a(o) + LATENCY (rf_conv_mac: stage_mac_latency; rf_dw_mac: SF*NF + 7;
  *                 rf_pool, rf_global_pool, rf_add: their LATENCY);
  *   add           offered when both inputs are there (through a FIFO: +2,
  *                 rf_axis_fifo's latency).
@@ -58,55 +58,6 @@
 #include "diag.h"
 
 #define SCHED_FRAMES 2
-
-int sched_mac_latency(int sf, int nf, int simd, int rq_digit)
-{
-    /* rf_conv_mac: input register, NF*SF steps, (folded: slice, product
-     * (SIMD > 1) and dot product registers, PIPE = 3 or 2), accumulate,
-     * requant (rf_requant 5 stages; rf_requant_serial R + 4 and the clamp's
-     * two registers), output register. Kept in step with its LATENCY
-     * localparam. */
-    int rq = rq_digit > 0 ? (31 + rq_digit - 1) / rq_digit + 6 : 5;
-    return sf * nf + 2 + (sf > 1 ? (simd > 1 ? 3 : 2) : 0) + rq;
-}
-
-int sched_dw_latency(int sf, int nf)
-{
-    /* rf_dw_mac: input register, NF*SF steps, accumulate, rf_requant (5),
-     * output register (its LATENCY localparam) */
-    return sf * nf + 7;
-}
-
-int sched_requant_digit(const ir_layer *L)
-{
-    /* rf_requant_serial needs SF >= R + 1, R = ceil(31 / DIGIT): the
-     * narrowest digit whose steps fit between two accumulators. rf_dw_mac
-     * keeps rf_requant. */
-    static const int digits[] = {1, 2, 4, 8};
-    int sf, i;
-    if (L->op != IR_CONV2D && L->op != IR_DENSE)
-        return 0;
-    sf = ir_mac_depth(L) / L->simd;
-    for (i = 0; i < 4; i++)
-        if (sf >= (31 + digits[i] - 1) / digits[i] + 1)
-            return digits[i];
-    return 0;
-}
-
-int sched_add_latency(int nf)
-{
-    /* rf_add: (NF > 1: the input register and NF steps), two requant
-     * pipelines (5 + 5), the sum, the output register. Kept in step with
-     * its LATENCY localparam. */
-    return nf > 1 ? nf + 12 : 12;
-}
-
-int sched_global_pool_latency(int channels)
-{
-    /* rf_global_pool: one channel per cycle through the divider, then the
-     * output register (its LATENCY localparam) */
-    return channels + 2;
-}
 
 int sched_ebr_blocks(long depth, int width_bits)
 {
@@ -183,82 +134,22 @@ void sched_mem_plan_free(sched_mem_plan *plan)
     plan->blocks = NULL;
 }
 
-int sched_window_fold(const ir_layer *L)
-{
-    return L->op == IR_CONV2D && ir_uses_window(L) && L->simd > 0 && L->in_c % L->simd == 0 &&
-           ir_mac_depth(L) / L->simd >= 2;
-}
-
 int sched_line_buffer_ebr(const ir_net *net, const ir_layer *L)
 {
     int lines = L->kernel + L->stride, w;
     if (!ir_uses_window(L))
         return 0;
     w = net->layers[L->in[0]].w;
-    if (sched_window_fold(L))
+    if (stage_window_fold(L))
         return sched_ebr_blocks((long)lines * w, L->in_c * 8);
     return lines * sched_ebr_blocks(w, L->in_c * 8);
 }
 
-/* ---- per-stage timing constants ---- */
-
-int sched_stage_ii(const ir_layer *L)
-{
-    if (ir_has_weights(L->op))
-        return (ir_mac_depth(L) / L->simd) * (L->c / L->pe);
-    if (L->op == IR_ADD && L->pe > 0)
-        return L->c / L->pe;
-    return 1;
-}
-
-int sched_stage_latency(const ir_layer *L)
-{
-    switch (L->op) {
-    case IR_CONV2D:
-    case IR_DENSE:
-        return sched_mac_latency(ir_mac_depth(L) / L->simd, L->c / L->pe, L->simd, sched_requant_digit(L)) -
-               sched_window_fold(L);
-    case IR_DEPTHWISE:
-        return sched_dw_latency(ir_mac_depth(L) / L->simd, L->c / L->pe);
-    case IR_MAX_POOL:
-        return SCHED_POOL_LATENCY;
-    case IR_AVG_POOL:
-        return SCHED_POOL_LATENCY + 1;   /* rf_pool LATENCY = 2 + MODE */
-    case IR_GLOBAL_POOL:
-        return sched_global_pool_latency(L->c);
-    case IR_ADD:
-        return sched_add_latency(sched_stage_ii(L));
-    default:
-        return 0;
-    }
-}
-
-void sched_win_init(sched_win *w, const ir_layer *L, const ir_layer *in)
-{
-    w->H = in->h;
-    w->W = in->w;
-    w->K = L->kernel;
-    w->S = L->stride;
-    w->pt = L->pad_t;
-    w->HO = L->h;
-    w->WO = L->w;
-    w->Q = L->kernel - 1 - L->pad_l;
-    w->R = w->K + w->S;
-    w->JUMP = w->H - (w->HO - 1) * w->S;
-    if (w->S == 1) {
-        int x = L->pad_r - w->Q;
-        w->V = w->W + (x > 0 ? x : 0);
-        w->F = w->Q < L->pad_r ? w->Q : L->pad_r;
-    } else {
-        w->V = (w->WO - 1) * w->S + w->Q + 1;
-        w->F = 0;
-    }
-    w->steps = (long)w->HO * w->V + w->F;
-}
+/* ---- the recurrence ---- */
 
 /* The input pixel (raster index within the frame) that reader step g needs,
  * and the cycles of pad-only steps after it. */
-static long win_need(const sched_win *w, long r, long g, long *extra)
+static long win_need(const stage_win *w, long r, long g, long *extra)
 {
     long rr = r, cc, row;
     int n;
@@ -280,51 +171,19 @@ static long win_need(const sched_win *w, long r, long g, long *extra)
     return row * w->W + w->W - 1;
 }
 
-long sched_stage_cycles(const ir_net *net, const ir_layer *L)
-{
-    const ir_layer *in = &net->layers[L->in[0]];
-    long n_out = (long)L->h * L->w, n_in = (long)in->h * in->w, c = n_out * sched_stage_ii(L);
-    if (L->op == IR_INPUT)
-        return n_out;
-    if (n_in > c)
-        c = n_in;
-    if (ir_uses_window(L)) {
-        sched_win w;
-        sched_win_init(&w, L, in);
-        if (w.steps > c)
-            c = w.steps;
-    }
-    return c;
-}
-
-/* ---- the recurrence ---- */
-
-/* The II and LATENCY the recurrence uses. rf_window_fold puts a cycle
- * between windows (its first beat's check is registered): II + 1.
- * Registered ready (net->registered_ready, READY_REG = 1 in the templates):
- * a compute stage's pipeline stands still in every cycle its output
- * register holds a beat, at least one per output. Bounds for the
- * recurrence: II + 1 cycles per output, and LATENCY + ceil(LATENCY / II)
- * cycles from an input to its output (the outputs of earlier inputs that
- * leave meanwhile, II enabled cycles apart at least). */
-static int rec_ii(const ir_net *net, const ir_layer *L)
-{
-    /* rf_window_fold: a cycle between windows (its registered check) */
-    return sched_stage_ii(L) + (net->registered_ready && L->op != IR_INPUT) + sched_window_fold(L);
-}
-
+/* The LATENCY the recurrence uses (its II is stage_output_cycles).
+ * Registered ready (net->registered_ready, READY_REG = 1 in the
+ * templates): a compute stage's pipeline stands still in every cycle its
+ * output register holds a beat, at least one per output; a bound is
+ * LATENCY + ceil(LATENCY / II) cycles from an input to its output (the
+ * outputs of earlier inputs that leave meanwhile, II enabled cycles apart
+ * at least). */
 static int rec_latency(const ir_net *net, const ir_layer *L)
 {
-    int lat = sched_stage_latency(L), ii = sched_stage_ii(L);
+    int lat = stage_latency(L), ii = stage_ii(L);
     if (!net->registered_ready || L->op == IR_INPUT)
         return lat;
     return lat + (lat + ii - 1) / ii;
-}
-
-long sched_stage_frame_cycles(const ir_net *net, const ir_layer *L)
-{
-    long c = sched_stage_cycles(net, L), o = (long)L->h * L->w * rec_ii(net, L);
-    return o > c ? o : c;
 }
 
 typedef struct timing {
@@ -532,7 +391,7 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         const ir_layer *L = &net->layers[i];
         long N = (long)L->h * L->w, p;
         long long *T = malloc((size_t)frames * (size_t)N * sizeof *T), a = -1000000000LL, sig = -1000000000LL;
-        int ii = rec_ii(net, L), lat = rec_latency(net, L);
+        int ii = stage_output_cycles(net, L), lat = rec_latency(net, L);
         pacer pc;
         pacer_init(&pc, F, N);
         tm->n[i] = N;
@@ -551,15 +410,15 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
                     q++;
                 }
             }
-        } else if (sched_window_fold(L)) {
+        } else if (stage_window_fold(L)) {
             /* rf_window_fold: a window's first beat is issued 2 cycles
              * after its last needed pixel arrived, valid 2 cycles later,
              * taken II + 1 cycles after the previous window's first beat
              * (ii counts the cycle between windows) */
             const long long *Ti = tm->t[L->in[0]];
             long Ni = tm->n[L->in[0]];
-            sched_win w;
-            sched_win_init(&w, L, &net->layers[L->in[0]]);
+            stage_win w;
+            stage_win_init(&w, L, &net->layers[L->in[0]]);
             for (f = 0; f < frames; f++) {
                 for (p = 0; p < N; p++) {
                     long r = p / w.WO, c = p % w.WO, col = c * w.S + w.Q;
@@ -576,8 +435,8 @@ static int simulate(const ir_net *net, long F, int frames, const int *fifo_lat, 
         } else if (ir_uses_window(L)) {
             const long long *Ti = tm->t[L->in[0]];
             long Ni = tm->n[L->in[0]], gprev = 0;
-            sched_win w;
-            sched_win_init(&w, L, &net->layers[L->in[0]]);
+            stage_win w;
+            stage_win_init(&w, L, &net->layers[L->in[0]]);
             for (f = 0; f < frames; f++) {
                 long r = 0, c = 0;
                 for (p = 0; p < N; p++, c = c + 1 < w.WO ? c + 1 : (r++, 0)) {
@@ -798,10 +657,10 @@ int sched_run(ir_net *net, sched_override *ov, int n_ov)
 
     for (i = 0; i < net->n_layers; i++) {
         ir_layer *L = &net->layers[i];
-        L->ii = sched_stage_ii(L);
-        L->latency = sched_stage_latency(L) +
-                     (sched_window_fold(L) ? SCHED_WINDOW_FOLD_LATENCY : ir_uses_window(L) ? SCHED_WINDOW_LATENCY : 0);
-        L->cycles_per_frame = sched_stage_frame_cycles(net, L);
+        L->ii = stage_ii(L);
+        L->latency = stage_latency(L) +
+                     (stage_window_fold(L) ? STAGE_WINDOW_FOLD_LATENCY : ir_uses_window(L) ? STAGE_WINDOW_LATENCY : 0);
+        L->cycles_per_frame = stage_frame_cycles(net, L);
         if (L->cycles_per_frame > F) {
             F = L->cycles_per_frame;
             net->bottleneck = i;

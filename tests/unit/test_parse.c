@@ -112,7 +112,7 @@ static void test_skip_fifo_depth(void **state)
     (void)state;
     assert_int_equal(net.n_fifos, 1);
     assert_string_equal(net.fifos[0].name, "stem_to_add");
-    assert_int_equal(net.fifos[0].depth, 2 * (64 + 1) + 2 * (SCHED_WINDOW_LATENCY + sched_mac_latency(1, 1, 1, 0)) + 1);
+    assert_int_equal(net.fifos[0].depth, 2 * (64 + 1) + 2 * (STAGE_WINDOW_LATENCY + stage_mac_latency(1, 1, 1, 0)) + 1);
     assert_int_equal(net.fifos[0].width_bits, 64);
     /* window: H*W + pad steps per frame */
     assert_int_equal(net.predicted_cycles_per_frame, 64 * 64 + 1);

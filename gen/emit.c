@@ -2,6 +2,11 @@
  * emit.c - Verilog top, ROM files, golden-model tables, Verilator shim and
  * report, written atomically (see emit.h).
  *
+ * One job, the generator's back end: every file of OUT/ is rendered into
+ * memory here and then the directory is replaced at once, so a failure
+ * leaves nothing half-written; most of its length is the top module's
+ * per-op instance parameters (one block per template).
+ *
  * Section order of the top module is fixed (header, ports, wires, instances
  * in topological order, assigns), so the output is identical from run to run.
  * Generated identifiers are the YAML layer names (already [A-Za-z_][A-Za-z0-9_]*)

@@ -3,6 +3,12 @@
  * (see import.h; the reader is tflite.c, the YAML schema docs/yaml.md, the
  * mapping docs/import.md).
  *
+ * One job, the mapping from TFLite operators to resflow layers; it is long
+ * because each supported operator (CONV_2D, DEPTHWISE_CONV_2D, ADD, the
+ * pools, MEAN, FULLY_CONNECTED, RESHAPE, PAD, ...) checks its tensors,
+ * options and quantization against what the templates support and says
+ * where a model departs, one function per operator.
+ *
  * The operators are visited in the model's execution order (a topological
  * order). Each activation tensor gets a value: the network input, the layer
  * that writes it, a PAD still to be folded into the conv that reads it, or

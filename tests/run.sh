@@ -163,16 +163,21 @@ layers:
      output: {scale: 0.02, zero_point: 0}, weights: {init: {seed: 5}}, bias: {init: {seed: 6}}}
 output: proj
 EOF
-    rm -rf "$B/t286"
-    if $RESFLOW gen "$B/s2proj.yaml" --target-cycles 286 -o "$B/t286" >/dev/null &&
-        python3 - "$B/t286/report.json" <<'EOF'
+    # target_case OUT IIS PREDICTED GEN_ARGS...: gen folds every stage to
+    # the II listed (comma-separated) and the cycle model predicts PREDICTED
+    target_case() {
+        local out=$1 iis=$2 pred=$3
+        shift 3
+        rm -rf "$out"
+        $RESFLOW gen "$@" -o "$out" >/dev/null && python3 - "$out/report.json" "$iis" "$pred" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
-s = r["stages"][0]
-assert (s["ii_cycles"], s["simd"], s["cycles_per_frame"]) == (3, 2, 168), s
-assert r["predicted_from"] == "cycle_model" and r["predicted_cycles_per_frame"] == 168, r
+iis = [s["ii_cycles"] for s in r["stages"]]
+assert iis == [int(x) for x in sys.argv[2].split(",")], iis
+assert r["predicted_from"] == "cycle_model" and r["predicted_cycles_per_frame"] == float(sys.argv[3]), r
 EOF
-    then
+    }
+    if target_case "$B/t286" 3 168 "$B/s2proj.yaml" --target-cycles 286; then
         pass "gen target: a folded window's extra cycle is counted (1x1 stride 2 at II 3, 168 <= 286 cycles)"
     else
         fail "gen target: the folded window's cycle (s2proj, target 286)"
@@ -181,15 +186,9 @@ EOF
     # cycles on its own but the pipeline 213 (the stages' output registers
     # stall each other); a target of 210 must be met by folding further (II
     # 1: 160), and 150 refused, naming a stage, with nothing written
-    rm -rf "$B/t210" "$B/t150"
-    if $RESFLOW gen tests/kernels/tiny_skip.yaml --resolution 8x8 --registered-ready --target-cycles 210 \
-        -o "$B/t210" >/dev/null && python3 - "$B/t210/report.json" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))
-assert [s["ii_cycles"] for s in r["stages"]] == [1, 1, 1], r["stages"]
-assert r["predicted_from"] == "cycle_model" and r["predicted_cycles_per_frame"] == 160, r
-EOF
-    then
+    rm -rf "$B/t150"
+    if target_case "$B/t210" 1,1,1 160 tests/kernels/tiny_skip.yaml --resolution 8x8 --registered-ready \
+        --target-cycles 210; then
         pass "gen target: registered ready's stalls are counted (tiny_skip 8x8 target 210: II 1, 160 cycles)"
     else
         fail "gen target: tiny_skip 8x8 --registered-ready target 210"

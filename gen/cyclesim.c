@@ -100,7 +100,14 @@ static void push(cs_layer *L, long long exit_count)
 int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_idle, cyclesim_result *res,
                  FILE *trace)
 {
+    return cyclesim_run_gap(net, depth, frames, max_idle, 0, res, trace);
+}
+
+int cyclesim_run_gap(const ir_net *net, const int *depth, int frames, long long max_idle, long gap,
+                     cyclesim_result *res, FILE *trace)
+{
     int n = net->n_layers, i, j, k, rc = -1;
+    long long next_in = 0;                 /* the host offers its next beat from this cycle */
     cs_layer *ls = calloc((size_t)n, sizeof *ls);
     cs_fifo *fs = calloc((size_t)net->n_fifos + 1, sizeof *fs);
     int *evalid = NULL, *fifo_at = NULL;   /* per layer input: its FIFO or -1 */
@@ -202,7 +209,7 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
         /* 1. valids from registers: each layer's output, each edge */
         for (i = 0; i < n; i++) {
             cs_layer *L = &ls[i];
-            L->m_valid = L->kind == K_INPUT ? L->in_sent < L->in_total : head_valid(L);
+            L->m_valid = L->kind == K_INPUT ? L->in_sent < L->in_total && t >= next_in : head_valid(L);
             for (j = 0; j < L->nc; j++)
                 if (L->cons[j] >= 0)
                     evalid[L->cons[j] * IR_MAX_INPUTS + L->slot[j]] = L->m_valid && !(L->nc > 1 && L->done[j]);
@@ -286,8 +293,10 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                 }
             }
             if (fork_xfer) {
-                if (L->kind == K_INPUT)
+                if (L->kind == K_INPUT) {
                     L->in_sent++;
+                    next_in = t + 1 + gap;
+                }
                 else
                     L->head++;
             }
@@ -445,7 +454,8 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                 fprintf(trace, " %d", fs[i].count_prev);   /* the register, as the host reads it */
             fputc('\n', trace);
         }
-        idle = moved ? 0 : idle + 1;
+        /* cycles the host spends on its gap are not idle */
+        idle = moved || (ls[0].in_sent < ls[0].in_total && t < next_in) ? 0 : idle + 1;
         t++;
         /* Nothing moved or stepped: the next cycles repeat this one until a
          * stalled-free stage's enabled-cycle count C reaches its next head
@@ -467,6 +477,9 @@ int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_
                 if (L->kind != K_GPOOL && !L->fold && L->C - 1 < L->C_last + L->ii)
                     skip = da <= 0 ? 0 : da < skip ? da : skip;
             }
+            /* the host's next beat after its gap */
+            if (ls[0].in_sent < ls[0].in_total && t < next_in && next_in - t < skip)
+                skip = next_in - t;
             if (skip == LLONG_MAX)
                 skip = max_idle - idle + 1;   /* nothing will change: stuck */
             if (skip > 0) {

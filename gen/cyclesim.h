@@ -26,4 +26,13 @@ typedef struct cyclesim_result {
 int cyclesim_run(const ir_net *net, const int *depth, int frames, long long max_idle, cyclesim_result *res,
                  FILE *trace);
 
+/* cyclesim_run with the host pausing `gap` cycles after every input beat
+ * (0: none). With a gap longer than the pipeline's latencies every stage
+ * drains between beats and holds at most the beat in its output register:
+ * the least the stages buffer, so the FIFO depths that do not deadlock
+ * then do not deadlock under any input gaps (docs/fifo-sizing.md). The
+ * gap's cycles do not count toward max_idle. */
+int cyclesim_run_gap(const ir_net *net, const int *depth, int frames, long long max_idle, long gap,
+                     cyclesim_result *res, FILE *trace);
+
 #endif
